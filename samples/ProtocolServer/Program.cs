@@ -1,0 +1,76 @@
+// The server the official conformance suites expect (see the "Test suite" sections of the Engine.IO and Socket.IO
+// protocol READMEs): `dotnet run` serves the socket.io suite, `dotnet run -- --engine-io` the engine.io suite.
+using Gateways;
+using Gateways.EngineIO;
+
+var engineIOOnly = args.Contains("--engine-io");
+var port = 3000;
+var portIndex = Array.IndexOf(args, "--port");
+if (portIndex >= 0 && (portIndex + 1 >= args.Length || !int.TryParse(args[portIndex + 1], out port)))
+{
+    Console.Error.WriteLine("usage: ProtocolServer [--engine-io] [--port N]");
+    return 2;
+}
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls($"http://localhost:{port}");
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+var engineOptions = new EngineIOOptions
+{
+    PingInterval = TimeSpan.FromMilliseconds(300),
+    PingTimeout = TimeSpan.FromMilliseconds(200),
+    MaxPayload = 1_000_000,
+    Cors = { AllowedOrigins = { "*" } },
+};
+
+if (!engineIOOnly)
+{
+    builder.Services.AddGateways(options =>
+        {
+            options.EngineIO = engineOptions;
+            options.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
+        })
+        .AddNamespace("/", ns => ns
+            .OnConnection(socket => socket.Emit("auth", socket.Handshake.Auth))
+            .On("message", context => context.Socket.Emit("message-back", context.Arguments.ToArray()))
+            .On("message-with-ack", context => context.Ack(context.Arguments.ToArray())))
+        .AddNamespace("/custom", ns => ns
+            .OnConnection(socket => socket.Emit("auth", socket.Handshake.Auth)));
+}
+
+var app = builder.Build();
+if (engineIOOnly)
+{
+    app.MapEngineIO("/engine.io/", new EchoApplication(), engineOptions);
+}
+else
+{
+    app.MapGateways();
+}
+app.Run();
+return 0;
+
+/// <summary>Sends every Engine.IO message back to its sender, as the engine.io suite expects.</summary>
+internal sealed class EchoApplication : IEngineIOApplication, IEngineIOSessionHandler
+{
+    private readonly EngineIOSession? _session;
+
+    public EchoApplication()
+    {
+    }
+
+    private EchoApplication(EngineIOSession session) => _session = session;
+
+    public IEngineIOSessionHandler OnOpen(EngineIOSession session) => new EchoApplication(session);
+
+    public ValueTask OnMessageAsync(EngineIOMessage message)
+    {
+        _session!.Send(message);
+        return ValueTask.CompletedTask;
+    }
+
+    public void OnClose(string reason)
+    {
+    }
+}

@@ -1,0 +1,136 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Gateways;
+
+/// <summary>
+/// The arguments of one event or acknowledgement, kept as the UTF-8 JSON they arrived in and bound on demand.
+/// </summary>
+/// <remarks>
+/// A top-level argument that was sent as binary (a Buffer, ArrayBuffer or Blob in JavaScript) arrives as a Socket.IO
+/// attachment; <see cref="IsBinary(int)"/> tells which, and <see cref="GetBinary(int)"/> returns its bytes. Binary
+/// data nested inside an object stays a <c>{"_placeholder":true,"num":N}</c> object whose bytes are
+/// <see cref="Attachments"/>[N].
+/// </remarks>
+public sealed class EventArguments
+{
+    private readonly ReadOnlyMemory<byte> _json;
+    private readonly ArgumentSlice[] _slices;
+    private readonly JsonSerializerOptions _serializerOptions;
+
+    /// <summary>No arguments.</summary>
+    public static EventArguments Empty { get; } = new(ReadOnlyMemory<byte>.Empty, [], [], new JsonSerializerOptions());
+
+    /// <summary>Creates the arguments from a parsed packet; called by the runtime's packet reader.</summary>
+    /// <param name="json">The UTF-8 JSON that <paramref name="slices"/> point into.</param>
+    /// <param name="slices">Where each argument's JSON starts and how long it is, and which attachment it stands for.</param>
+    /// <param name="attachments">The binary attachments of the packet, in placeholder order.</param>
+    /// <param name="serializerOptions">The options <see cref="Get{T}(int)"/> binds with.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public EventArguments(ReadOnlyMemory<byte> json, ArgumentSlice[] slices,
+        IReadOnlyList<ReadOnlyMemory<byte>> attachments, JsonSerializerOptions serializerOptions)
+    {
+        _json = json;
+        _slices = slices;
+        Attachments = attachments;
+        _serializerOptions = serializerOptions;
+    }
+
+    /// <summary>How many arguments there are.</summary>
+    public int Count => _slices.Length;
+
+    /// <summary>The binary attachments of the packet, in placeholder order.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
+
+    /// <summary>The options <see cref="Get{T}(int)"/> binds with.</summary>
+    public JsonSerializerOptions SerializerOptions => _serializerOptions;
+
+    /// <summary>Whether argument <paramref name="index"/> was sent as binary data.</summary>
+    /// <param name="index">The zero-based argument index.</param>
+    public bool IsBinary(int index) => Slice(index).AttachmentIndex >= 0;
+
+    /// <summary>The bytes of a binary argument.</summary>
+    /// <param name="index">The zero-based argument index.</param>
+    /// <exception cref="InvalidOperationException">The argument is not binary.</exception>
+    public ReadOnlyMemory<byte> GetBinary(int index)
+    {
+        var slice = Slice(index);
+        if (slice.AttachmentIndex < 0)
+        {
+            throw new InvalidOperationException($"Argument {index} is JSON, not binary.");
+        }
+        return Attachments[slice.AttachmentIndex];
+    }
+
+    /// <summary>The raw UTF-8 JSON of argument <paramref name="index"/> (for a binary argument, its placeholder).</summary>
+    /// <param name="index">The zero-based argument index.</param>
+    public ReadOnlyMemory<byte> GetRawJson(int index)
+    {
+        var slice = Slice(index);
+        return _json.Slice(slice.Start, slice.Length);
+    }
+
+    /// <summary>Argument <paramref name="index"/> as a <see cref="JsonElement"/> that outlives this object.</summary>
+    /// <param name="index">The zero-based argument index.</param>
+    public JsonElement GetJson(int index)
+    {
+        var reader = new Utf8JsonReader(GetRawJson(index).Span);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    /// <summary>Binds argument <paramref name="index"/> to <typeparamref name="T"/> with <see cref="SerializerOptions"/>;
+    /// a binary argument binds to <see cref="byte"/>[] or <see cref="ReadOnlyMemory{T}"/>.</summary>
+    /// <typeparam name="T">The type to bind to.</typeparam>
+    /// <param name="index">The zero-based argument index.</param>
+    /// <exception cref="JsonException">The JSON does not fit <typeparamref name="T"/>.</exception>
+    public T? Get<T>(int index) => Get(index, (JsonTypeInfo<T>)_serializerOptions.GetTypeInfo(typeof(T)));
+
+    /// <summary>Binds argument <paramref name="index"/> with source-generated metadata.</summary>
+    /// <typeparam name="T">The type to bind to.</typeparam>
+    /// <param name="index">The zero-based argument index.</param>
+    /// <param name="typeInfo">The metadata, typically from the app's <c>JsonSerializerContext</c>.</param>
+    public T? Get<T>(int index, JsonTypeInfo<T> typeInfo)
+    {
+        if (IsBinary(index))
+        {
+            if (typeof(T) == typeof(byte[]))
+            {
+                return (T)(object)GetBinary(index).ToArray();
+            }
+            if (typeof(T) == typeof(ReadOnlyMemory<byte>))
+            {
+                return (T)(object)GetBinary(index);
+            }
+        }
+        return JsonSerializer.Deserialize(GetRawJson(index).Span, typeInfo);
+    }
+
+    /// <summary>The arguments as values that <see cref="IGatewaySocket.Emit"/> sends back unchanged: a
+    /// <see cref="JsonElement"/> per JSON argument and a <see cref="ReadOnlyMemory{T}"/> per binary argument.</summary>
+    public object?[] ToArray()
+    {
+        var values = new object?[_slices.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = IsBinary(i) ? GetBinary(i) : GetJson(i);
+        }
+        return values;
+    }
+
+    private ArgumentSlice Slice(int index)
+    {
+        if ((uint)index >= (uint)_slices.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"The event has {_slices.Length} argument(s).");
+        }
+        return _slices[index];
+    }
+}
+
+/// <summary>Where one argument's JSON lies inside a packet, and the attachment it stands for (-1 when none).</summary>
+/// <param name="Start">The offset of the argument's first byte.</param>
+/// <param name="Length">The length of the argument's JSON.</param>
+/// <param name="AttachmentIndex">The attachment this argument's placeholder points to, or -1.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct ArgumentSlice(int Start, int Length, int AttachmentIndex);

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+
+namespace Gateways;
+
+/// <summary>
+/// One client connected to one namespace: the server-side half of a socket.io-client <c>Socket</c>.
+/// </summary>
+/// <remarks>
+/// A client that connects to several namespaces over one connection has one <see cref="IGatewaySocket"/> per
+/// namespace. Every socket is in the room named by its own <see cref="Id"/>.
+/// </remarks>
+public interface IGatewaySocket
+{
+    /// <summary>The socket id sent to the client in the CONNECT answer; unique per namespace connection.</summary>
+    string Id { get; }
+
+    /// <summary>The name of the namespace this socket is connected to, such as <c>/</c> or <c>/chat</c>.</summary>
+    string Namespace { get; }
+
+    /// <summary>The data of the request that opened the connection, and the auth payload of the CONNECT packet.</summary>
+    Handshake Handshake { get; }
+
+    /// <summary>The authenticated user, when an authentication middleware attached one; otherwise <see langword="null"/>.</summary>
+    ClaimsPrincipal? User { get; set; }
+
+    /// <summary>The rooms the socket is in, its own id included.</summary>
+    IReadOnlyCollection<string> Rooms { get; }
+
+    /// <summary>Whether the socket is still connected to its namespace.</summary>
+    bool Connected { get; }
+
+    /// <summary>Cancelled when the socket disconnects, for whatever reason.</summary>
+    CancellationToken Disconnected { get; }
+
+    /// <summary>Per-socket storage for application data (socket.io's <c>socket.data</c>).</summary>
+    IDictionary<string, object?> Items { get; }
+
+    /// <summary>Adds the socket to a room.</summary>
+    /// <param name="room">The room name.</param>
+    void Join(string room);
+
+    /// <summary>Adds the socket to several rooms.</summary>
+    /// <param name="rooms">The room names.</param>
+    void Join(IEnumerable<string> rooms);
+
+    /// <summary>Removes the socket from a room.</summary>
+    /// <param name="room">The room name.</param>
+    void Leave(string room);
+
+    /// <summary>Sends an event to this socket's client. Arguments of type <see cref="byte"/>[] or
+    /// <see cref="ReadOnlyMemory{T}"/> of bytes travel as binary attachments.</summary>
+    /// <param name="eventName">The event name the client listens to.</param>
+    /// <param name="args">The event arguments, serialized with the configured JSON options.</param>
+    void Emit(string eventName, params object?[] args);
+
+    /// <summary>Sends an event and waits for the client's acknowledgement (socket.io's
+    /// <c>socket.timeout(ms).emitWithAck()</c>).</summary>
+    /// <param name="eventName">The event name the client listens to.</param>
+    /// <param name="timeout">How long to wait for the acknowledgement.</param>
+    /// <param name="args">The event arguments.</param>
+    /// <returns>The arguments the client passed to its acknowledgement callback.</returns>
+    /// <exception cref="TimeoutException">The client did not acknowledge within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The socket disconnected first.</exception>
+    Task<EventArguments> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args);
+
+    /// <summary>Targets the sockets in a room, except this one (socket.io's <c>socket.to(room)</c>).</summary>
+    /// <param name="room">The room name.</param>
+    IBroadcastOperator To(string room);
+
+    /// <summary>Targets every socket of the namespace except this one (socket.io's <c>socket.broadcast</c>).</summary>
+    IBroadcastOperator Broadcast { get; }
+
+    /// <summary>Disconnects the socket from its namespace; the client receives a DISCONNECT packet.</summary>
+    /// <param name="close">Also close the underlying connection, which ends every namespace of that client.</param>
+    void Disconnect(bool close = false);
+}

@@ -1,0 +1,270 @@
+using System.Buffers;
+using Gateways.Namespaces;
+using Gateways.SocketIO;
+
+namespace Gateways.Adapters;
+
+/// <summary>
+/// The single-server adapter: rooms live in this process and a broadcast writes the same encoded bytes to every
+/// local target. Designed for extension: a cluster adapter forwards to other servers and calls the base for the
+/// local part.
+/// </summary>
+public class InMemoryGatewayAdapter : IGatewayAdapter
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, HashSet<string>> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _socketRooms = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the adapter of <paramref name="namespace"/>.</summary>
+    /// <param name="namespace">The namespace whose local sockets receive the broadcasts.</param>
+    public InMemoryGatewayAdapter(GatewayNamespace @namespace) => Namespace = @namespace;
+
+    /// <summary>The namespace this adapter serves.</summary>
+    protected GatewayNamespace Namespace { get; }
+
+    /// <inheritdoc/>
+    public virtual void AddAll(string socketId, IEnumerable<string> rooms)
+    {
+        lock (_lock)
+        {
+            if (!_socketRooms.TryGetValue(socketId, out var joined))
+            {
+                _socketRooms[socketId] = joined = new HashSet<string>(StringComparer.Ordinal);
+            }
+            foreach (var room in rooms)
+            {
+                if (!joined.Add(room))
+                {
+                    continue;
+                }
+                if (!_rooms.TryGetValue(room, out var members))
+                {
+                    _rooms[room] = members = new HashSet<string>(StringComparer.Ordinal);
+                }
+                members.Add(socketId);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual void Delete(string socketId, string room)
+    {
+        lock (_lock)
+        {
+            if (_socketRooms.TryGetValue(socketId, out var joined))
+            {
+                joined.Remove(room);
+            }
+            RemoveMember(room, socketId);
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual void DeleteAll(string socketId)
+    {
+        lock (_lock)
+        {
+            if (!_socketRooms.Remove(socketId, out var joined))
+            {
+                return;
+            }
+            foreach (var room in joined)
+            {
+                RemoveMember(room, socketId);
+            }
+        }
+    }
+
+    private void RemoveMember(string room, string socketId)
+    {
+        if (_rooms.TryGetValue(room, out var members) && members.Remove(socketId) && members.Count == 0)
+        {
+            _rooms.Remove(room);
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual IReadOnlyCollection<string> SocketRooms(string socketId)
+    {
+        lock (_lock)
+        {
+            return _socketRooms.TryGetValue(socketId, out var joined) ? [.. joined] : [];
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual Task<IReadOnlyCollection<string>> AllRoomsAsync()
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyCollection<string>>([.. _rooms.Keys]);
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual void Broadcast(EncodedPacket packet, BroadcastOptions options)
+    {
+        var targets = RentTargets(options, out var count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                targets[i].Send(packet);
+            }
+        }
+        finally
+        {
+            ReturnTargets(targets, count);
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual async Task<IReadOnlyList<EventArguments>> BroadcastWithAckAsync(string eventName, object?[] args,
+        BroadcastOptions options, TimeSpan timeout)
+    {
+        var ackId = Namespace.NextAckId();
+        var packet = SocketIOPacketWriter.WriteEvent(Namespace.Name, eventName, args, ackId, Namespace.SerializerOptions);
+        var targets = RentTargets(options, out var count);
+        Task<EventArguments>[] answers;
+        try
+        {
+            answers = new Task<EventArguments>[count];
+            for (var i = 0; i < count; i++)
+            {
+                answers[i] = targets[i].SendWithAckAsync(packet, ackId, eventName, timeout);
+            }
+        }
+        finally
+        {
+            ReturnTargets(targets, count);
+        }
+        return await Task.WhenAll(answers);
+    }
+
+    /// <inheritdoc/>
+    public virtual Task<IReadOnlyList<IGatewaySocket>> FetchSocketsAsync(BroadcastOptions options)
+    {
+        var targets = RentTargets(options, out var count);
+        try
+        {
+            return Task.FromResult<IReadOnlyList<IGatewaySocket>>(targets.AsSpan(0, count).ToArray());
+        }
+        finally
+        {
+            ReturnTargets(targets, count);
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual void AddSockets(BroadcastOptions options, IReadOnlyCollection<string> rooms) =>
+        ForEachTarget(options, socket => socket.Join(rooms));
+
+    /// <inheritdoc/>
+    public virtual void DelSockets(BroadcastOptions options, IReadOnlyCollection<string> rooms) =>
+        ForEachTarget(options, socket =>
+        {
+            foreach (var room in rooms)
+            {
+                socket.Leave(room);
+            }
+        });
+
+    /// <inheritdoc/>
+    public virtual void DisconnectSockets(BroadcastOptions options, bool close) =>
+        ForEachTarget(options, socket => socket.Disconnect(close));
+
+    private void ForEachTarget(BroadcastOptions options, Action<GatewaySocket> action)
+    {
+        var targets = RentTargets(options, out var count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                action(targets[i]);
+            }
+        }
+        finally
+        {
+            ReturnTargets(targets, count);
+        }
+    }
+
+    /// <summary>Collects the local targets into a pooled array. Sending happens after the lock is released, because
+    /// a send can close a slow client, whose disconnect changes the rooms.</summary>
+    private GatewaySocket[] RentTargets(BroadcastOptions options, out int count)
+    {
+        count = 0;
+        GatewaySocket[] targets;
+        lock (_lock)
+        {
+            HashSet<string>? excluded = null;
+            foreach (var room in options.Except)
+            {
+                if (_rooms.TryGetValue(room, out var members))
+                {
+                    excluded ??= new HashSet<string>(StringComparer.Ordinal);
+                    excluded.UnionWith(members);
+                }
+            }
+            if (options.Rooms.Count == 0)
+            {
+                targets = ArrayPool<GatewaySocket>.Shared.Rent(Math.Max(1, Namespace.LocalSocketCount));
+                foreach (var socket in Namespace.LocalSockets)
+                {
+                    if (excluded?.Contains(socket.Id) != true && socket.Connected)
+                    {
+                        Add(ref targets, ref count, socket);
+                    }
+                }
+                return targets;
+            }
+            targets = ArrayPool<GatewaySocket>.Shared.Rent(16);
+            // A socket in several of the target rooms gets the packet once.
+            HashSet<string>? seen = options.Rooms.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
+            foreach (var room in options.Rooms)
+            {
+                if (!_rooms.TryGetValue(room, out var members))
+                {
+                    continue;
+                }
+                foreach (var id in members)
+                {
+                    if (excluded?.Contains(id) == true || seen?.Add(id) == false)
+                    {
+                        continue;
+                    }
+                    if (Namespace.TryGetLocalSocket(id, out var socket))
+                    {
+                        Add(ref targets, ref count, socket);
+                    }
+                }
+            }
+        }
+        return targets;
+    }
+
+    private static void Add(ref GatewaySocket[] targets, ref int count, GatewaySocket socket)
+    {
+        if (count == targets.Length)
+        {
+            var larger = ArrayPool<GatewaySocket>.Shared.Rent(targets.Length * 2);
+            targets.AsSpan(0, count).CopyTo(larger);
+            ArrayPool<GatewaySocket>.Shared.Return(targets, clearArray: true);
+            targets = larger;
+        }
+        targets[count++] = socket;
+    }
+
+    private static void ReturnTargets(GatewaySocket[] targets, int count)
+    {
+        targets.AsSpan(0, count).Clear();
+        ArrayPool<GatewaySocket>.Shared.Return(targets);
+    }
+}
+
+/// <summary>Creates an <see cref="InMemoryGatewayAdapter"/> per namespace.</summary>
+public sealed class InMemoryGatewayAdapterFactory : IGatewayAdapterFactory
+{
+    /// <inheritdoc/>
+    public IGatewayAdapter Create(GatewayNamespace @namespace) => new InMemoryGatewayAdapter(@namespace);
+}

@@ -1,0 +1,49 @@
+namespace Gateways.EngineIO;
+
+/// <summary>Settings of the Engine.IO layer: heartbeat, payload limits, transports and CORS.</summary>
+/// <remarks>Bound from the <c>Gateways:EngineIO</c> configuration section by <c>AddGateways()</c>.</remarks>
+public sealed class EngineIOOptions
+{
+    /// <summary>How often the server pings each client. Default 25 s (socket.io's default).</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long the server waits for the pong before it closes the session. Default 20 s.</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The largest message or polling body a client may send, in bytes; larger ones close the session.
+    /// Sent to clients in the handshake as <c>maxPayload</c>. Default 1,000,000 (socket.io's <c>maxHttpBufferSize</c>).</summary>
+    public int MaxPayload { get; set; } = 1_000_000;
+
+    /// <summary>How long a WebSocket may take to complete the upgrade of a polling session. Default 10 s.</summary>
+    public TimeSpan UpgradeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most bytes that may wait in one session's send queue. A client that stops reading is
+    /// disconnected once its queue passes this, so it cannot grow server memory without end. Default 4 MiB.</summary>
+    public long MaxBufferedBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Whether clients may open sessions with HTTP long-polling. Default <see langword="true"/>.</summary>
+    public bool AllowPolling { get; set; } = true;
+
+    /// <summary>Whether clients may use WebSocket, directly or by upgrading. Default <see langword="true"/>.</summary>
+    public bool AllowWebSocket { get; set; } = true;
+
+    /// <summary>Whether polling sessions may upgrade to WebSocket. Default <see langword="true"/>.</summary>
+    public bool AllowUpgrades { get; set; } = true;
+
+    /// <summary>Cross-origin settings for the HTTP long-polling requests.</summary>
+    public EngineIOCorsOptions Cors { get; set; } = new();
+}
+
+/// <summary>Cross-origin (CORS) settings for the long-polling endpoint.</summary>
+/// <remarks>Browsers do not apply CORS to WebSocket; the origin of WebSocket handshakes is checked by the security
+/// options instead.</remarks>
+public sealed class EngineIOCorsOptions
+{
+    /// <summary>Origins allowed to call the endpoint, such as <c>https://app.example.com</c>; <c>*</c> allows any.
+    /// Empty (the default): no CORS headers, so browsers allow same-origin pages only.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>Whether to allow credentials (cookies) from the allowed origins; never combined with <c>*</c>,
+    /// which then reflects the caller's origin. Default <see langword="false"/>.</summary>
+    public bool AllowCredentials { get; set; }
+}

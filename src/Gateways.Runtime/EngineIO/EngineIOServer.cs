@@ -1,0 +1,250 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net.WebSockets;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Gateways.EngineIO.Transports;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Gateways.EngineIO;
+
+/// <summary>
+/// The Engine.IO v4 endpoint: validates each request, opens sessions (handshake), routes polling requests and
+/// WebSockets to their session, and answers bad requests the way the reference server does.
+/// </summary>
+public sealed class EngineIOServer
+{
+    private static readonly JsonEncodedText SidName = JsonEncodedText.Encode("sid");
+    private static readonly JsonEncodedText UpgradesName = JsonEncodedText.Encode("upgrades");
+    private static readonly JsonEncodedText PingIntervalName = JsonEncodedText.Encode("pingInterval");
+    private static readonly JsonEncodedText PingTimeoutName = JsonEncodedText.Encode("pingTimeout");
+    private static readonly JsonEncodedText MaxPayloadName = JsonEncodedText.Encode("maxPayload");
+
+    private readonly ConcurrentDictionary<string, EngineIOSession> _sessions = new(StringComparer.Ordinal);
+    private readonly IEngineIOApplication _application;
+    private readonly EngineIOOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the endpoint for one application.</summary>
+    /// <param name="application">What runs on each session.</param>
+    /// <param name="options">The Engine.IO settings.</param>
+    /// <param name="timeProvider">The clock for heartbeats and timeouts.</param>
+    /// <param name="logger">The logger.</param>
+    public EngineIOServer(IEngineIOApplication application, EngineIOOptions options, TimeProvider timeProvider,
+        ILogger<EngineIOServer> logger)
+    {
+        _application = application;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The number of open sessions.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>The settings in force.</summary>
+    public EngineIOOptions Options => _options;
+
+    /// <summary>Handles one HTTP request to the Engine.IO path.</summary>
+    /// <param name="context">The request.</param>
+    public async Task HandleRequestAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (ApplyCors(context) && HttpMethods.IsOptions(request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        var query = request.Query;
+        var transport = query["transport"].ToString();
+        var isWebSocket = context.WebSockets.IsWebSocketRequest;
+        if (!IsAllowedTransport(transport))
+        {
+            await RejectAsync(context, EngineIOError.UnknownTransport);
+            return;
+        }
+        if (query["EIO"].ToString() != "4")
+        {
+            await RejectAsync(context, EngineIOError.UnsupportedProtocolVersion);
+            return;
+        }
+        if ((transport == "websocket") != isWebSocket)
+        {
+            await RejectAsync(context, EngineIOError.BadRequest);
+            return;
+        }
+
+        var sid = query["sid"].ToString();
+        if (sid.Length > 0)
+        {
+            await HandleSessionRequestAsync(context, sid, isWebSocket);
+            return;
+        }
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            await RejectAsync(context, EngineIOError.BadHandshakeMethod);
+            return;
+        }
+        if (isWebSocket)
+        {
+            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var session = Open(context, EngineIOTransportKind.WebSocket);
+            await WebSocketTransport.RunAsync(session, socket);
+            return;
+        }
+        var pollingSession = Open(context, EngineIOTransportKind.Polling);
+        await PollingTransport.HandleGetAsync(pollingSession, context);
+    }
+
+    private async Task HandleSessionRequestAsync(HttpContext context, string sid, bool isWebSocket)
+    {
+        if (!_sessions.TryGetValue(sid, out var session))
+        {
+            await RejectAsync(context, EngineIOError.UnknownSid);
+            return;
+        }
+        if (isWebSocket)
+        {
+            if (!_options.AllowUpgrades)
+            {
+                await RejectAsync(context, EngineIOError.BadRequest);
+                return;
+            }
+            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            if (!session.TryBeginUpgrade())
+            {
+                // A second WebSocket for a session that is upgrading or upgraded: like the reference server, accept
+                // the handshake and close it at once, so the client sees a clean close rather than an HTTP error.
+                EngineIOLog.UpgradeFailed(_logger, sid, "the session already has a WebSocket");
+                await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Session already upgraded", CancellationToken.None);
+                return;
+            }
+            await WebSocketTransport.RunUpgradeAsync(session, socket);
+            if (session.Transport == EngineIOTransportKind.WebSocket)
+            {
+                EngineIOLog.Upgraded(_logger, sid);
+            }
+            return;
+        }
+        if (session.Transport != EngineIOTransportKind.Polling)
+        {
+            // The session moved to WebSocket: polling requests with its sid are refused.
+            await RejectAsync(context, EngineIOError.BadRequest);
+            return;
+        }
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            await PollingTransport.HandleGetAsync(session, context);
+        }
+        else if (HttpMethods.IsPost(context.Request.Method))
+        {
+            await PollingTransport.HandlePostAsync(session, context);
+        }
+        else
+        {
+            await RejectAsync(context, EngineIOError.BadHandshakeMethod);
+        }
+    }
+
+    /// <summary>Creates a session, queues the open packet and lets the application attach its handler.</summary>
+    private EngineIOSession Open(HttpContext context, EngineIOTransportKind transport)
+    {
+        var session = new EngineIOSession(NewSessionId(), transport, EngineIOHandshakeRequest.From(context), this,
+            _options, _timeProvider, _logger);
+        _sessions[session.Id] = session;
+        session.TrySend(new OutgoingFrame(WriteOpenPacket(session.Id, transport), OutgoingFrameKind.Text));
+        EngineIOLog.SessionOpened(_logger, session.Id, session.TransportName);
+        session.Start(_application.OnOpen(session));
+        return session;
+    }
+
+    internal void Remove(EngineIOSession session) => _sessions.TryRemove(new(session.Id, session));
+
+    private byte[] WriteOpenPacket(string sid, EngineIOTransportKind transport)
+    {
+        var buffer = new ArrayBufferWriter<byte>(160);
+        buffer.GetSpan(1)[0] = (byte)EngineIOPacketType.Open;
+        buffer.Advance(1);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString(SidName, sid);
+            json.WriteStartArray(UpgradesName);
+            if (transport == EngineIOTransportKind.Polling && _options.AllowUpgrades && _options.AllowWebSocket)
+            {
+                json.WriteStringValue("websocket"u8);
+            }
+            json.WriteEndArray();
+            json.WriteNumber(PingIntervalName, (long)_options.PingInterval.TotalMilliseconds);
+            json.WriteNumber(PingTimeoutName, (long)_options.PingTimeout.TotalMilliseconds);
+            json.WriteNumber(MaxPayloadName, _options.MaxPayload);
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>20 URL-safe characters from 15 random bytes, like the reference server's ids.</summary>
+    internal static string NewSessionId()
+    {
+        Span<byte> random = stackalloc byte[15];
+        RandomNumberGenerator.Fill(random);
+        return Base64Url.EncodeToString(random);
+    }
+
+    private bool IsAllowedTransport(string transport) => transport switch
+    {
+        "polling" => _options.AllowPolling,
+        "websocket" => _options.AllowWebSocket,
+        _ => false,
+    };
+
+    private Task RejectAsync(HttpContext context, EngineIOError error)
+    {
+        EngineIOLog.RequestRejected(_logger, context.Request.Path, EngineIOErrors.Message(error));
+        return EngineIOErrors.WriteAsync(context, error);
+    }
+
+    /// <summary>Writes the CORS headers for an allowed origin; returns whether any were written.</summary>
+    private bool ApplyCors(HttpContext context)
+    {
+        var cors = _options.Cors;
+        if (cors.AllowedOrigins.Count == 0)
+        {
+            return false;
+        }
+        var origin = context.Request.Headers.Origin.ToString();
+        var any = cors.AllowedOrigins.Contains("*");
+        var headers = context.Response.Headers;
+        if (any && !cors.AllowCredentials)
+        {
+            headers.AccessControlAllowOrigin = "*";
+        }
+        else if (origin.Length > 0 && (any || cors.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)))
+        {
+            headers.AccessControlAllowOrigin = origin;
+            headers.Vary = "Origin";
+            if (cors.AllowCredentials)
+            {
+                headers.AccessControlAllowCredentials = "true";
+            }
+        }
+        else
+        {
+            return false;
+        }
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            headers.AccessControlAllowMethods = "GET,HEAD,PUT,PATCH,POST,DELETE";
+            var requested = context.Request.Headers.AccessControlRequestHeaders;
+            if (requested.Count > 0)
+            {
+                headers.AccessControlAllowHeaders = requested;
+            }
+        }
+        return true;
+    }
+}

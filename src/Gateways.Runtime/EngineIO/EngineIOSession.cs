@@ -1,0 +1,421 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Gateways.EngineIO;
+
+/// <summary>
+/// One Engine.IO session (one <c>sid</c>): its send queue, heartbeat, current transport and the upgrade from
+/// long-polling to WebSocket. Transports call in; the application sees only <see cref="Send"/> and <see cref="Close"/>.
+/// </summary>
+public sealed class EngineIOSession
+{
+    private readonly EngineIOServer _server;
+    private readonly EngineIOOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<OutgoingFrame> _outgoing =
+        Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _sendLock = new();
+    private readonly Lock _stateLock = new();
+    private readonly ITimer _heartbeat;
+    private readonly CancellationTokenSource _closed = new();
+    private CancellationTokenSource _pollInterrupt = new();
+    private IEngineIOSessionHandler _handler = NullHandler.Instance;
+    private long _queuedBytes;
+    private bool _awaitingPong;
+    private int _pollActive;
+    private int _postActive;
+    private int _tornDown;
+    private string? _closeReason;
+    private byte[] _pendingPollCloseFrame = EngineIOFrames.CloseText;
+    private WebSocketCloseStatus _webSocketCloseStatus = WebSocketCloseStatus.NormalClosure;
+    private ITimer? _teardownTimer;
+
+    internal EngineIOSession(string id, EngineIOTransportKind transport, EngineIOHandshakeRequest request,
+        EngineIOServer server, EngineIOOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        Id = id;
+        Transport = transport;
+        Request = request;
+        _server = server;
+        _options = options;
+        _logger = logger;
+        TimeProvider = timeProvider;
+        _heartbeat = timeProvider.CreateTimer(static state => ((EngineIOSession)state!).OnHeartbeat(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The session id (<c>sid</c>).</summary>
+    public string Id { get; }
+
+    /// <summary>The request that opened the session.</summary>
+    public EngineIOHandshakeRequest Request { get; }
+
+    /// <summary>The transport in use: <c>polling</c> or <c>websocket</c>.</summary>
+    public string TransportName => Transport == EngineIOTransportKind.WebSocket ? "websocket" : "polling";
+
+    /// <summary>Whether the session is still open.</summary>
+    public bool IsOpen => Volatile.Read(ref _closeReason) is null;
+
+    /// <summary>Cancelled when the session closes.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    /// <summary>Why the session closed, once it has.</summary>
+    public string? CloseReason => Volatile.Read(ref _closeReason);
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal EngineIOTransportKind Transport { get; private set; }
+
+    internal UpgradeState Upgrade { get; private set; }
+
+    internal ChannelReader<OutgoingFrame> Outgoing => _outgoing.Reader;
+
+    internal CancellationToken PollInterrupt => _pollInterrupt.Token;
+
+    internal byte[] PendingPollCloseFrame => _pendingPollCloseFrame;
+
+    internal WebSocketCloseStatus WebSocketCloseStatus => _webSocketCloseStatus;
+
+    internal ILogger Logger => _logger;
+
+    internal EngineIOOptions Options => _options;
+
+    /// <summary>Sends one message packet. Text is UTF-8.</summary>
+    /// <param name="message">The message; the session copies it.</param>
+    /// <returns><see langword="false"/> when the session is closed or its send queue overflowed.</returns>
+    public bool Send(EngineIOMessage message)
+    {
+        if (message.IsBinary)
+        {
+            return TrySend(new OutgoingFrame(message.Data.ToArray(), OutgoingFrameKind.Binary));
+        }
+        var frame = new byte[message.Data.Length + 1];
+        frame[0] = (byte)EngineIOPacketType.Message;
+        message.Data.Span.CopyTo(frame.AsSpan(1));
+        return TrySend(new OutgoingFrame(frame, OutgoingFrameKind.Text));
+    }
+
+    /// <summary>Closes the session after the messages already queued are flushed.</summary>
+    public void Close() => CloseCore("forced close", graceful: true);
+
+    internal void Start(IEngineIOSessionHandler handler)
+    {
+        _handler = handler;
+        _heartbeat.Change(_options.PingInterval, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Queues a pre-encoded text frame and its binary attachments as one unit, so that no other send
+    /// lands between them.</summary>
+    internal bool TrySend(ReadOnlyMemory<byte> textFrame, ReadOnlyMemory<byte>[]? attachments)
+    {
+        if (attachments is null || attachments.Length == 0)
+        {
+            return TrySend(new OutgoingFrame(textFrame, OutgoingFrameKind.Text));
+        }
+        var size = (long)textFrame.Length;
+        foreach (var attachment in attachments)
+        {
+            size += attachment.Length;
+        }
+        if (!Reserve(size))
+        {
+            return false;
+        }
+        lock (_sendLock)
+        {
+            _outgoing.Writer.TryWrite(new OutgoingFrame(textFrame, OutgoingFrameKind.Text));
+            foreach (var attachment in attachments)
+            {
+                _outgoing.Writer.TryWrite(new OutgoingFrame(attachment, OutgoingFrameKind.Binary));
+            }
+        }
+        return true;
+    }
+
+    internal bool TrySend(OutgoingFrame frame)
+    {
+        if (!Reserve(frame.Data.Length))
+        {
+            return false;
+        }
+        lock (_sendLock)
+        {
+            return _outgoing.Writer.TryWrite(frame);
+        }
+    }
+
+    internal void OnFrameSent(int size) => Interlocked.Add(ref _queuedBytes, -size);
+
+    private bool Reserve(long size)
+    {
+        if (!IsOpen)
+        {
+            return false;
+        }
+        if (Interlocked.Add(ref _queuedBytes, size) > _options.MaxBufferedBytes)
+        {
+            EngineIOLog.SendQueueFull(_logger, Id, _options.MaxBufferedBytes);
+            Abort("send buffer full");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Handles one packet from the client. Returns <see langword="false"/> when the transport should stop
+    /// reading because the session closed.</summary>
+    internal async ValueTask<bool> ReceiveAsync(ReadOnlyMemory<byte> frame, bool isBinary)
+    {
+        if (!IsOpen)
+        {
+            return false;
+        }
+        if (isBinary)
+        {
+            await DeliverAsync(new EngineIOMessage(frame, IsBinary: true));
+            return IsOpen;
+        }
+        if (frame.IsEmpty)
+        {
+            return RejectPacket("empty packet");
+        }
+        switch ((EngineIOPacketType)frame.Span[0])
+        {
+            case EngineIOPacketType.Message:
+                await DeliverAsync(new EngineIOMessage(frame[1..], IsBinary: false));
+                return IsOpen;
+            case EngineIOPacketType.Pong:
+                OnPong();
+                return true;
+            case EngineIOPacketType.Close:
+                // The client asked to close: a pending poll ends with a noop, as the reference server does.
+                CloseCore("transport close", graceful: false, pollCloseFrame: EngineIOFrames.Noop);
+                return false;
+            case EngineIOPacketType.Open:
+            case EngineIOPacketType.Ping:
+            case EngineIOPacketType.Upgrade:
+            case EngineIOPacketType.Noop:
+                // Not meaningful from a v4 client outside an upgrade; ignored like the reference server.
+                return true;
+            default:
+                return RejectPacket("unknown packet type");
+        }
+    }
+
+    internal bool RejectPacket(string what)
+    {
+        EngineIOLog.InvalidPacket(_logger, Id, what);
+        Abort("parse error");
+        return false;
+    }
+
+    private async ValueTask DeliverAsync(EngineIOMessage message)
+    {
+        try
+        {
+            await _handler.OnMessageAsync(message);
+        }
+        catch (Exception ex)
+        {
+            EngineIOLog.HandlerFailed(_logger, Id, ex);
+            Abort("transport error");
+        }
+    }
+
+    private void OnHeartbeat()
+    {
+        bool timedOut;
+        lock (_stateLock)
+        {
+            if (!IsOpen)
+            {
+                return;
+            }
+            timedOut = _awaitingPong;
+            if (!timedOut)
+            {
+                _awaitingPong = true;
+                _heartbeat.Change(_options.PingTimeout, Timeout.InfiniteTimeSpan);
+            }
+        }
+        if (timedOut)
+        {
+            EngineIOLog.PingTimeout(_logger, Id);
+            Abort("ping timeout");
+            return;
+        }
+        TrySend(new OutgoingFrame(EngineIOFrames.Ping, OutgoingFrameKind.Text));
+    }
+
+    private void OnPong()
+    {
+        lock (_stateLock)
+        {
+            if (!_awaitingPong || !IsOpen)
+            {
+                return;
+            }
+            _awaitingPong = false;
+            _heartbeat.Change(_options.PingInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    // ---- polling bookkeeping ----
+
+    internal bool TryBeginPoll() => Interlocked.Exchange(ref _pollActive, 1) == 0;
+
+    internal void EndPoll() => Volatile.Write(ref _pollActive, 0);
+
+    internal bool TryBeginPost() => Interlocked.Exchange(ref _postActive, 1) == 0;
+
+    internal void EndPost() => Volatile.Write(ref _postActive, 0);
+
+    // ---- upgrade (Engine.IO protocol, "Upgrade") ----
+
+    internal bool TryBeginUpgrade()
+    {
+        lock (_stateLock)
+        {
+            if (!IsOpen || Transport != EngineIOTransportKind.Polling || Upgrade != UpgradeState.None)
+            {
+                return false;
+            }
+            Upgrade = UpgradeState.Probing;
+            return true;
+        }
+    }
+
+    /// <summary>The probe succeeded: a pending poll ends with a noop and new polls get one at once.</summary>
+    internal void OnProbe() => _pollInterrupt.Cancel();
+
+    internal void CompleteUpgrade()
+    {
+        lock (_stateLock)
+        {
+            Transport = EngineIOTransportKind.WebSocket;
+            Upgrade = UpgradeState.Done;
+        }
+        _pollInterrupt.Cancel();
+    }
+
+    internal void CancelUpgrade()
+    {
+        lock (_stateLock)
+        {
+            if (Upgrade != UpgradeState.Probing)
+            {
+                return;
+            }
+            Upgrade = UpgradeState.None;
+            if (_pollInterrupt.IsCancellationRequested)
+            {
+                _pollInterrupt = new CancellationTokenSource();
+            }
+        }
+    }
+
+    // ---- closing ----
+
+    /// <summary>Closes at once: queued messages are dropped and the transport is torn down.</summary>
+    internal void Abort(string reason) => CloseCore(reason, graceful: false);
+
+    /// <summary>Closes after the queue is flushed; a WebSocket closes with <paramref name="status"/>.</summary>
+    internal void CloseGracefully(string reason, WebSocketCloseStatus status)
+    {
+        _webSocketCloseStatus = status;
+        CloseCore(reason, graceful: true);
+    }
+
+    private void CloseCore(string reason, bool graceful, byte[]? pollCloseFrame = null)
+    {
+        lock (_stateLock)
+        {
+            if (_closeReason is not null)
+            {
+                return;
+            }
+            _pendingPollCloseFrame = pollCloseFrame ?? EngineIOFrames.CloseText;
+            Volatile.Write(ref _closeReason, reason);
+        }
+        _heartbeat.Dispose();
+        if (graceful)
+        {
+            lock (_sendLock)
+            {
+                _outgoing.Writer.TryWrite(OutgoingFrame.Close);
+            }
+        }
+        _outgoing.Writer.TryComplete();
+        EngineIOLog.SessionClosed(_logger, Id, reason);
+        try
+        {
+            _handler.OnClose(reason);
+        }
+        catch (Exception ex)
+        {
+            EngineIOLog.HandlerFailed(_logger, Id, ex);
+        }
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            EngineIOLog.HandlerFailed(_logger, Id, ex);
+        }
+        if (graceful)
+        {
+            // A client that never comes back for the rest of its queue must not keep the session around.
+            _teardownTimer = TimeProvider.CreateTimer(static s => ((EngineIOSession)s!).Teardown(), this,
+                _options.PingTimeout, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            Teardown();
+        }
+    }
+
+    /// <summary>Forgets the session and releases its transport; idempotent.</summary>
+    internal void Teardown()
+    {
+        if (Interlocked.Exchange(ref _tornDown, 1) == 1)
+        {
+            return;
+        }
+        _teardownTimer?.Dispose();
+        _server.Remove(this);
+        _pollInterrupt.Cancel();
+        while (_outgoing.Reader.TryRead(out _))
+        {
+        }
+        Interlocked.Exchange(ref _queuedBytes, 0);
+        TransportTeardown?.Invoke();
+    }
+
+    /// <summary>Set by the WebSocket transport so that an abort closes the socket at once.</summary>
+    internal Action? TransportTeardown { get; set; }
+
+    internal enum UpgradeState
+    {
+        None,
+        Probing,
+        Done,
+    }
+
+    private sealed class NullHandler : IEngineIOSessionHandler
+    {
+        public static readonly NullHandler Instance = new();
+
+        public ValueTask OnMessageAsync(EngineIOMessage message) => ValueTask.CompletedTask;
+
+        public void OnClose(string reason)
+        {
+        }
+    }
+}
+
+internal enum EngineIOTransportKind
+{
+    Polling,
+    WebSocket,
+}

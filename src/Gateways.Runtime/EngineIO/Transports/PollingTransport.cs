@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+
+namespace Gateways.EngineIO.Transports;
+
+/// <summary>
+/// HTTP long-polling (Engine.IO protocol, "HTTP long-polling"): a GET waits for queued packets and returns them as
+/// one payload; a POST carries a payload of client packets. Packets in a payload are separated by 0x1E and binary
+/// ones are written "b" + base64.
+/// </summary>
+internal static class PollingTransport
+{
+    private const string TextContentType = "text/plain; charset=UTF-8";
+
+    public static async Task HandleGetAsync(EngineIOSession session, HttpContext context)
+    {
+        if (!session.TryBeginPoll())
+        {
+            // Two concurrent GETs break packet ordering: the spec says close the session and answer 400.
+            EngineIOLog.DuplicatePoll(session.Logger, session.Id);
+            session.Abort("transport error");
+            await EngineIOErrors.WriteAsync(context, EngineIOError.BadRequest);
+            return;
+        }
+        try
+        {
+            await PollAsync(session, context);
+        }
+        finally
+        {
+            session.EndPoll();
+        }
+    }
+
+    private static async Task PollAsync(EngineIOSession session, HttpContext context)
+    {
+        if (session.Upgrade != EngineIOSession.UpgradeState.None)
+        {
+            await WriteFrameAsync(context, EngineIOFrames.Noop);
+            return;
+        }
+        bool hasData;
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.PollInterrupt))
+        {
+            try
+            {
+                hasData = await session.Outgoing.WaitToReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The reference server treats a poll that goes away as the end of the session.
+                session.Abort("transport close");
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                var interrupt = session.Upgrade != EngineIOSession.UpgradeState.None && session.IsOpen
+                    ? EngineIOFrames.Noop
+                    : session.PendingPollCloseFrame;
+                await WriteFrameAsync(context, interrupt);
+                return;
+            }
+        }
+        if (!hasData)
+        {
+            await WriteFrameAsync(context, session.PendingPollCloseFrame);
+            session.Teardown();
+            return;
+        }
+        await DrainAsync(session, context);
+    }
+
+    /// <summary>Writes every queued frame as one payload, straight into the response's buffer.</summary>
+    private static async Task DrainAsync(EngineIOSession session, HttpContext context)
+    {
+        var response = context.Response;
+        response.ContentType = TextContentType;
+        var writer = response.BodyWriter;
+        var first = true;
+        var closeAfter = false;
+        while (session.Outgoing.TryRead(out var frame))
+        {
+            session.OnFrameSent(frame.Data.Length);
+            if (!first)
+            {
+                writer.GetSpan(1)[0] = EngineIOFrames.RecordSeparator;
+                writer.Advance(1);
+            }
+            first = false;
+            switch (frame.Kind)
+            {
+                case OutgoingFrameKind.Text:
+                    writer.Write(frame.Data.Span);
+                    break;
+                case OutgoingFrameKind.Binary:
+                    WriteBase64(writer, frame.Data.Span);
+                    break;
+                case OutgoingFrameKind.Close:
+                    writer.Write(EngineIOFrames.CloseText);
+                    closeAfter = true;
+                    break;
+            }
+            if (closeAfter)
+            {
+                break;
+            }
+        }
+        await writer.FlushAsync(context.RequestAborted);
+        if (closeAfter)
+        {
+            session.Teardown();
+        }
+    }
+
+    private static void WriteBase64(IBufferWriter<byte> writer, ReadOnlySpan<byte> data)
+    {
+        var length = 1 + Base64.GetMaxEncodedToUtf8Length(data.Length);
+        var span = writer.GetSpan(length);
+        span[0] = EngineIOFrames.BinaryPrefix;
+        Base64.EncodeToUtf8(data, span[1..], out _, out var written);
+        writer.Advance(1 + written);
+    }
+
+    private static async Task WriteFrameAsync(HttpContext context, byte[] frame)
+    {
+        context.Response.ContentType = TextContentType;
+        context.Response.ContentLength = frame.Length;
+        await context.Response.Body.WriteAsync(frame, context.RequestAborted);
+    }
+
+    public static async Task HandlePostAsync(EngineIOSession session, HttpContext context)
+    {
+        if (!session.IsOpen)
+        {
+            await EngineIOErrors.WriteAsync(context, EngineIOError.UnknownSid);
+            return;
+        }
+        if (!session.TryBeginPost())
+        {
+            EngineIOLog.DuplicatePost(session.Logger, session.Id);
+            session.Abort("transport error");
+            await EngineIOErrors.WriteAsync(context, EngineIOError.BadRequest);
+            return;
+        }
+        try
+        {
+            await ReceiveAsync(session, context);
+        }
+        finally
+        {
+            session.EndPost();
+        }
+    }
+
+    private static async Task ReceiveAsync(EngineIOSession session, HttpContext context)
+    {
+        var maxPayload = session.Options.MaxPayload;
+        if (context.Request.ContentLength > maxPayload)
+        {
+            await RejectTooLargeAsync(session, context);
+            return;
+        }
+        var reader = context.Request.BodyReader;
+        ReadResult result;
+        while (true)
+        {
+            result = await reader.ReadAsync(context.RequestAborted);
+            if (result.Buffer.Length > maxPayload)
+            {
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                await RejectTooLargeAsync(session, context);
+                return;
+            }
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                break;
+            }
+            // Nothing is consumed until the whole body is in: payloads are parsed in one piece.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+        var body = result.Buffer;
+        List<(byte[] Data, bool IsBinary)> packets;
+        try
+        {
+            if (!TryParsePayload(body, out packets))
+            {
+                session.RejectPacket("malformed polling payload");
+                await EngineIOErrors.WriteAsync(context, EngineIOError.BadRequest);
+                return;
+            }
+        }
+        finally
+        {
+            reader.AdvanceTo(body.End);
+        }
+        foreach (var (data, isBinary) in packets)
+        {
+            if (!await session.ReceiveAsync(data, isBinary))
+            {
+                break;
+            }
+        }
+        if (session.CloseReason == "parse error")
+        {
+            await EngineIOErrors.WriteAsync(context, EngineIOError.BadRequest);
+            return;
+        }
+        context.Response.ContentType = "text/html";
+        context.Response.ContentLength = 2;
+        await context.Response.Body.WriteAsync("ok"u8.ToArray(), context.RequestAborted);
+    }
+
+    private static async Task RejectTooLargeAsync(EngineIOSession session, HttpContext context)
+    {
+        EngineIOLog.PayloadTooLarge(session.Logger, session.Id, session.Options.MaxPayload);
+        session.Abort("payload too large");
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        await context.Response.CompleteAsync();
+    }
+
+    /// <summary>Splits a polling payload into packets. Each packet gets its own array, since the receiver keeps it.</summary>
+    internal static bool TryParsePayload(ReadOnlySequence<byte> body, out List<(byte[] Data, bool IsBinary)> packets)
+    {
+        packets = [];
+        if (body.IsEmpty)
+        {
+            return false;
+        }
+        var reader = new SequenceReader<byte>(body);
+        while (!reader.End)
+        {
+            if (!reader.TryReadTo(out ReadOnlySequence<byte> record, EngineIOFrames.RecordSeparator))
+            {
+                record = reader.UnreadSequence;
+                reader.AdvanceToEnd();
+            }
+            if (record.IsEmpty)
+            {
+                return false;
+            }
+            if (record.FirstSpan[0] == EngineIOFrames.BinaryPrefix)
+            {
+                var encoded = record.Slice(1).ToArray();
+                var decoded = new byte[Base64.GetMaxDecodedFromUtf8Length(encoded.Length)];
+                if (Base64.DecodeFromUtf8(encoded, decoded, out _, out var written) != OperationStatus.Done)
+                {
+                    return false;
+                }
+                packets.Add((written == decoded.Length ? decoded : decoded.AsSpan(0, written).ToArray(), true));
+            }
+            else
+            {
+                packets.Add((record.ToArray(), false));
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Net.WebSockets;
+
+namespace Gateways.EngineIO.Transports;
+
+/// <summary>
+/// The WebSocket transport (Engine.IO protocol, "WebSocket"): one Engine.IO packet per frame, binary messages
+/// as binary frames. One reader loop and one writer loop per socket; the writer drains the session's queue.
+/// </summary>
+internal sealed class WebSocketTransport
+{
+    private const int ReceiveChunkSize = 4096;
+
+    private readonly EngineIOSession _session;
+    private readonly WebSocket _socket;
+
+    private WebSocketTransport(EngineIOSession session, WebSocket socket)
+    {
+        _session = session;
+        _socket = socket;
+    }
+
+    /// <summary>Runs a session that was opened directly on WebSocket, until it ends.</summary>
+    public static Task RunAsync(EngineIOSession session, WebSocket socket)
+    {
+        var transport = new WebSocketTransport(session, socket);
+        session.TransportTeardown = socket.Abort;
+        return transport.RunOpenAsync();
+    }
+
+    /// <summary>Runs the probe of a polling session's upgrade, then the session itself if the upgrade completes.</summary>
+    public static async Task RunUpgradeAsync(EngineIOSession session, WebSocket socket)
+    {
+        var transport = new WebSocketTransport(session, socket);
+        if (!await transport.ProbeAsync())
+        {
+            session.CancelUpgrade();
+            socket.Abort();
+            return;
+        }
+        session.TransportTeardown = socket.Abort;
+        session.CompleteUpgrade();
+        await transport.RunOpenAsync();
+    }
+
+    /// <summary>Waits for "2probe" (answers "3probe") then "5", within the upgrade timeout.</summary>
+    private async Task<bool> ProbeAsync()
+    {
+        using var timeout = new CancellationTokenSource(_session.Options.UpgradeTimeout, _session.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _session.Closed);
+        try
+        {
+            while (true)
+            {
+                var (frame, isBinary, closed) = await ReceiveMessageAsync(linked.Token);
+                if (closed || isBinary || frame is null)
+                {
+                    return false;
+                }
+                if (frame.AsSpan().SequenceEqual("2probe"u8))
+                {
+                    await _socket.SendAsync(EngineIOFrames.ProbePong, WebSocketMessageType.Text, true, linked.Token);
+                    _session.OnProbe();
+                    continue;
+                }
+                if (frame.AsSpan().SequenceEqual("5"u8))
+                {
+                    return true;
+                }
+                EngineIOLog.UpgradeFailed(_session.Logger, _session.Id, "unexpected packet during the probe");
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            EngineIOLog.UpgradeFailed(_session.Logger, _session.Id, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task RunOpenAsync()
+    {
+        var writing = WriteLoopAsync();
+        try
+        {
+            while (_session.IsOpen)
+            {
+                var (frame, isBinary, closed) = await ReceiveMessageAsync(CancellationToken.None);
+                if (closed)
+                {
+                    _session.Abort("transport close");
+                    break;
+                }
+                if (frame is null)
+                {
+                    break;
+                }
+                if (!await _session.ReceiveAsync(frame, isBinary))
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            _session.Abort("transport error");
+        }
+        await writing;
+        // A graceful close ends here once the client answered the close frame (or the teardown timer aborted it).
+        _session.Teardown();
+    }
+
+    /// <summary>Reads one whole message into an array of its exact size (the receiver keeps it). Returns a null
+    /// frame when the message exceeds maxPayload, after closing the session with status 1009.</summary>
+    private async Task<(byte[]? Frame, bool IsBinary, bool Closed)> ReceiveMessageAsync(CancellationToken cancellationToken)
+    {
+        var maxPayload = _session.Options.MaxPayload;
+        var chunk = ArrayPool<byte>.Shared.Rent(ReceiveChunkSize);
+        byte[]? assembled = null;
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(chunk.AsMemory(), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return (null, false, true);
+                }
+                if (length + result.Count > maxPayload)
+                {
+                    EngineIOLog.PayloadTooLarge(_session.Logger, _session.Id, maxPayload);
+                    _session.CloseGracefully("payload too large", WebSocketCloseStatus.MessageTooBig);
+                    return (null, false, false);
+                }
+                if (result.EndOfMessage && assembled is null)
+                {
+                    return (chunk.AsSpan(0, result.Count).ToArray(), result.MessageType == WebSocketMessageType.Binary, false);
+                }
+                assembled ??= ArrayPool<byte>.Shared.Rent(Math.Min(maxPayload, ReceiveChunkSize * 4));
+                if (length + result.Count > assembled.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(maxPayload, Math.Max(assembled.Length * 2, length + result.Count)));
+                    assembled.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(assembled);
+                    assembled = larger;
+                }
+                chunk.AsSpan(0, result.Count).CopyTo(assembled.AsSpan(length));
+                length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return (assembled.AsSpan(0, length).ToArray(), result.MessageType == WebSocketMessageType.Binary, false);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+            if (assembled is not null)
+            {
+                ArrayPool<byte>.Shared.Return(assembled);
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var queue = _session.Outgoing;
+        try
+        {
+            while (await queue.WaitToReadAsync())
+            {
+                while (queue.TryRead(out var frame))
+                {
+                    _session.OnFrameSent(frame.Data.Length);
+                    if (frame.Kind == OutgoingFrameKind.Close)
+                    {
+                        await CloseOutputAsync();
+                        return;
+                    }
+                    var type = frame.Kind == OutgoingFrameKind.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+                    await _socket.SendAsync(frame.Data, type, endOfMessage: true, CancellationToken.None);
+                }
+            }
+            // The queue completed without a graceful close marker: the session was aborted.
+            _socket.Abort();
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            _session.Abort("transport error");
+        }
+    }
+
+    private async Task CloseOutputAsync()
+    {
+        using var timeout = new CancellationTokenSource(_session.Options.PingTimeout, _session.TimeProvider);
+        try
+        {
+            await _socket.CloseOutputAsync(_session.WebSocketCloseStatus, null, timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            _socket.Abort();
+        }
+    }
+}

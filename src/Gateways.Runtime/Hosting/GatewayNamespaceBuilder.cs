@@ -1,0 +1,86 @@
+namespace Gateways.Hosting;
+
+/// <summary>
+/// Declares what a namespace does: its connection middlewares (socket.io's <c>io.use</c>), what runs when a socket
+/// connects or disconnects, and its event handlers. Several calls for one namespace add up.
+/// </summary>
+public sealed class GatewayNamespaceBuilder
+{
+    internal GatewayNamespaceBuilder(string name) => Name = name;
+
+    /// <summary>The namespace name.</summary>
+    public string Name { get; }
+
+    internal List<GatewayConnectionMiddleware> Middlewares { get; } = [];
+
+    internal List<Func<IGatewaySocket, IServiceProvider, ValueTask>> ConnectionHandlers { get; } = [];
+
+    internal List<Func<IGatewaySocket, string, ValueTask>> DisconnectHandlers { get; } = [];
+
+    internal Dictionary<string, GatewayEventHandler> EventHandlers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Adds a connection middleware; middlewares run in the order added.</summary>
+    /// <param name="middleware">The middleware.</param>
+    public GatewayNamespaceBuilder Use(GatewayConnectionMiddleware middleware)
+    {
+        Middlewares.Add(middleware);
+        return this;
+    }
+
+    /// <summary>Runs <paramref name="handler"/> when a socket has joined the namespace (socket.io's
+    /// <c>on("connection")</c>).</summary>
+    /// <param name="handler">Receives the socket and the services of a scope for this call.</param>
+    public GatewayNamespaceBuilder OnConnection(Func<IGatewaySocket, IServiceProvider, ValueTask> handler)
+    {
+        ConnectionHandlers.Add(handler);
+        return this;
+    }
+
+    /// <summary>Runs <paramref name="handler"/> when a socket has joined the namespace.</summary>
+    /// <param name="handler">Receives the socket.</param>
+    public GatewayNamespaceBuilder OnConnection(Action<IGatewaySocket> handler)
+    {
+        ConnectionHandlers.Add((socket, _) =>
+        {
+            handler(socket);
+            return ValueTask.CompletedTask;
+        });
+        return this;
+    }
+
+    /// <summary>Runs <paramref name="handler"/> after a socket left the namespace, with socket.io's reason
+    /// (<c>client namespace disconnect</c>, <c>transport close</c>, <c>ping timeout</c>, …).</summary>
+    /// <param name="handler">Receives the socket and the reason.</param>
+    public GatewayNamespaceBuilder OnDisconnect(Func<IGatewaySocket, string, ValueTask> handler)
+    {
+        DisconnectHandlers.Add(handler);
+        return this;
+    }
+
+    /// <summary>Handles the event <paramref name="eventName"/>. One handler per event name and namespace.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="handler">The handler.</param>
+    /// <exception cref="InvalidOperationException">The event already has a handler, or its name is reserved.</exception>
+    public GatewayNamespaceBuilder On(string eventName, GatewayEventHandler handler)
+    {
+        if (SocketIO.SocketIOPacketParser.ReservedEventNames.Contains(eventName))
+        {
+            throw new InvalidOperationException($"'{eventName}' is a reserved event name in Socket.IO; clients cannot send it.");
+        }
+        if (!EventHandlers.TryAdd(eventName, handler))
+        {
+            throw new InvalidOperationException($"Event '{eventName}' in namespace '{Name}' already has a handler.");
+        }
+        return this;
+    }
+
+    /// <summary>Handles the event <paramref name="eventName"/> synchronously.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="handler">The handler.</param>
+    public GatewayNamespaceBuilder On(string eventName, Action<GatewayEventContext> handler) =>
+        On(eventName, context =>
+        {
+            handler(context);
+            return ValueTask.CompletedTask;
+        });
+}

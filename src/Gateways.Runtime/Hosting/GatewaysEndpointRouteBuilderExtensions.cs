@@ -1,0 +1,47 @@
+using Gateways.EngineIO;
+using Gateways.Namespaces;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the Socket.IO and bare Engine.IO endpoints.</summary>
+public static class GatewaysEndpointRouteBuilderExtensions
+{
+    /// <summary>The path socket.io-client uses by default.</summary>
+    public const string DefaultPath = "/socket.io/";
+
+    /// <summary>Serves Socket.IO (polling and WebSocket) at <paramref name="path"/>; requires <c>AddGateways()</c>.</summary>
+    /// <param name="endpoints">The endpoint builder, usually the <c>WebApplication</c>.</param>
+    /// <param name="path">The path, <c>/socket.io/</c> by default (socket.io's <c>path</c> option).</param>
+    /// <returns>The endpoint, for conventions such as <c>RequireHost</c>.</returns>
+    public static IEndpointConventionBuilder MapGateways(this IEndpointRouteBuilder endpoints, string path = DefaultPath)
+    {
+        var services = endpoints.ServiceProvider;
+        var server = services.GetService<SocketIOServer>()
+            ?? throw new InvalidOperationException("MapGateways() needs builder.Services.AddGateways() first.");
+        return MapEngineIO(endpoints, path, server, server.Options.EngineIO).WithDisplayName("Gateways Socket.IO");
+    }
+
+    /// <summary>Serves a bare Engine.IO application at <paramref name="path"/>, without Socket.IO on top.</summary>
+    /// <param name="endpoints">The endpoint builder.</param>
+    /// <param name="path">The path, such as <c>/engine.io/</c>.</param>
+    /// <param name="application">What runs on each session.</param>
+    /// <param name="options">The Engine.IO settings; defaults when omitted.</param>
+    /// <returns>The endpoint.</returns>
+    public static IEndpointConventionBuilder MapEngineIO(this IEndpointRouteBuilder endpoints, string path,
+        IEngineIOApplication application, EngineIOOptions? options = null)
+    {
+        var services = endpoints.ServiceProvider;
+        var engine = new EngineIOServer(application, options ?? new EngineIOOptions(),
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<EngineIOServer>());
+        // WebSocket acceptance is part of this endpoint's own pipeline, so the app needs no UseWebSockets() call.
+        var pipeline = endpoints.CreateApplicationBuilder();
+        pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        pipeline.Run(engine.HandleRequestAsync);
+        return endpoints.Map(path, pipeline.Build());
+    }
+}

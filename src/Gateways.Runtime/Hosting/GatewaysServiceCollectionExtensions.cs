@@ -1,0 +1,34 @@
+using Gateways.Adapters;
+using Gateways.Hosting;
+using Gateways.Namespaces;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Gateways Socket.IO server.</summary>
+public static class GatewaysServiceCollectionExtensions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string ConfigurationSection = "Gateways";
+
+    /// <summary>
+    /// Adds the Socket.IO server: options bound from the <c>Gateways</c> configuration section, then
+    /// <paramref name="configure"/>; the in-memory adapter unless another <see cref="IGatewayAdapterFactory"/> is
+    /// registered; <see cref="TimeProvider.System"/> unless another clock is registered.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Adjusts the options in code.</param>
+    /// <returns>A builder to declare namespaces.</returns>
+    public static IGatewaysBuilder AddGateways(this IServiceCollection services, Action<GatewaysOptions>? configure = null)
+    {
+        var options = services.AddOptions<GatewaysOptions>().BindConfiguration(ConfigurationSection);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IGatewayAdapterFactory, InMemoryGatewayAdapterFactory>();
+        services.TryAddSingleton<SocketIOServer>();
+        return new GatewaysBuilder(services);
+    }
+}

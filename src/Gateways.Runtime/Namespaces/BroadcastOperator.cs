@@ -1,0 +1,42 @@
+using Gateways.Adapters;
+using Gateways.SocketIO;
+
+namespace Gateways.Namespaces;
+
+/// <summary>An immutable target selection over one namespace; every operation goes through the adapter.</summary>
+internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOptions options) : IBroadcastOperator
+{
+    public IBroadcastOperator To(string room) =>
+        new BroadcastOperator(@namespace, options with { Rooms = With(options.Rooms, room) });
+
+    public IBroadcastOperator To(IEnumerable<string> rooms)
+    {
+        var set = new HashSet<string>(options.Rooms, StringComparer.Ordinal);
+        set.UnionWith(rooms);
+        return new BroadcastOperator(@namespace, options with { Rooms = set });
+    }
+
+    public IBroadcastOperator Except(string room) =>
+        new BroadcastOperator(@namespace, options with { Except = With(options.Except, room) });
+
+    public void Emit(string eventName, params object?[] args)
+    {
+        // Encoded once here; the adapter writes the same bytes to every target.
+        var packet = SocketIOPacketWriter.WriteEvent(@namespace.Name, eventName, args, -1, @namespace.SerializerOptions);
+        @namespace.Adapter.Broadcast(packet, options);
+    }
+
+    public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
+        @namespace.Adapter.BroadcastWithAckAsync(eventName, args, options, timeout);
+
+    public void SocketsJoin(string room) => @namespace.Adapter.AddSockets(options, [room]);
+
+    public void SocketsLeave(string room) => @namespace.Adapter.DelSockets(options, [room]);
+
+    public void DisconnectSockets(bool close = false) => @namespace.Adapter.DisconnectSockets(options, close);
+
+    public Task<IReadOnlyList<IGatewaySocket>> FetchSocketsAsync() => @namespace.Adapter.FetchSocketsAsync(options);
+
+    private static HashSet<string> With(IReadOnlySet<string> rooms, string room) =>
+        new(rooms, StringComparer.Ordinal) { room };
+}

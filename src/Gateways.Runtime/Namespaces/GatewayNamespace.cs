@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Gateways.Adapters;
+using Gateways.Hosting;
+
+namespace Gateways.Namespaces;
+
+/// <summary>
+/// One Socket.IO namespace on this server: its connected sockets, its handlers and its adapter (rooms and
+/// broadcasts). As an <see cref="IGatewayServer"/> it emits to the whole namespace.
+/// </summary>
+public sealed class GatewayNamespace : IGatewayServer
+{
+    private readonly ConcurrentDictionary<string, GatewaySocket> _sockets = new(StringComparer.Ordinal);
+    private readonly BroadcastOperator _all;
+    private long _nextAckId;
+
+    internal GatewayNamespace(GatewayNamespaceBuilder definition, IGatewayAdapterFactory adapterFactory,
+        JsonSerializerOptions serializerOptions, TimeProvider timeProvider)
+    {
+        Name = definition.Name;
+        Middlewares = [.. definition.Middlewares];
+        ConnectionHandlers = [.. definition.ConnectionHandlers];
+        DisconnectHandlers = [.. definition.DisconnectHandlers];
+        EventHandlers = definition.EventHandlers.ToFrozenDictionary(StringComparer.Ordinal);
+        SerializerOptions = serializerOptions;
+        TimeProvider = timeProvider;
+        _all = new BroadcastOperator(this, BroadcastOptions.All);
+        Adapter = adapterFactory.Create(this);
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>The adapter that keeps this namespace's rooms and delivers its broadcasts.</summary>
+    public IGatewayAdapter Adapter { get; }
+
+    /// <inheritdoc/>
+    public int LocalSocketCount => _sockets.Count;
+
+    /// <summary>The sockets connected to this namespace on this server.</summary>
+    public IEnumerable<GatewaySocket> LocalSockets => _sockets.Values;
+
+    internal JsonSerializerOptions SerializerOptions { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal GatewayConnectionMiddleware[] Middlewares { get; }
+
+    internal Func<IGatewaySocket, IServiceProvider, ValueTask>[] ConnectionHandlers { get; }
+
+    internal Func<IGatewaySocket, string, ValueTask>[] DisconnectHandlers { get; }
+
+    internal FrozenDictionary<string, GatewayEventHandler> EventHandlers { get; }
+
+    /// <summary>Finds a socket connected to this namespace on this server.</summary>
+    /// <param name="socketId">The socket id.</param>
+    /// <param name="socket">The socket, when found.</param>
+    public bool TryGetLocalSocket(string socketId, [NotNullWhen(true)] out GatewaySocket? socket) =>
+        _sockets.TryGetValue(socketId, out socket);
+
+    /// <summary>The next acknowledgement id; ids are unique per namespace, as in socket.io.</summary>
+    internal long NextAckId() => Interlocked.Increment(ref _nextAckId) - 1;
+
+    internal void Add(GatewaySocket socket) => _sockets[socket.Id] = socket;
+
+    internal void Remove(GatewaySocket socket) => _sockets.TryRemove(new(socket.Id, socket));
+
+    /// <inheritdoc/>
+    public IBroadcastOperator To(string room) => _all.To(room);
+
+    /// <inheritdoc/>
+    public IBroadcastOperator To(IEnumerable<string> rooms) => _all.To(rooms);
+
+    /// <inheritdoc/>
+    public IBroadcastOperator Except(string room) => _all.Except(room);
+
+    /// <inheritdoc/>
+    public void Emit(string eventName, params object?[] args) => _all.Emit(eventName, args);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
+        _all.EmitWithAckAsync(eventName, timeout, args);
+
+    /// <inheritdoc/>
+    public void SocketsJoin(string room) => _all.SocketsJoin(room);
+
+    /// <inheritdoc/>
+    public void SocketsLeave(string room) => _all.SocketsLeave(room);
+
+    /// <inheritdoc/>
+    public void DisconnectSockets(bool close = false) => _all.DisconnectSockets(close);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<IGatewaySocket>> FetchSocketsAsync() => _all.FetchSocketsAsync();
+}

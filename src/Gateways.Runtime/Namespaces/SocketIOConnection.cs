@@ -1,0 +1,367 @@
+using System.Text.Json;
+using Gateways.EngineIO;
+using Gateways.Hosting;
+using Gateways.SocketIO;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateways.Namespaces;
+
+/// <summary>
+/// The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary packets, connects namespaces
+/// and dispatches events and acknowledgements to the sockets (Socket.IO protocol, "Exchange protocol").
+/// </summary>
+internal sealed class SocketIOConnection : IEngineIOSessionHandler
+{
+    private static readonly JsonElement EmptyAuth = JsonElement.Parse("{}"u8);
+
+    private readonly SocketIOServer _server;
+    private readonly GatewaysOptions _options;
+    private readonly Lock _socketsLock = new();
+    private readonly Dictionary<string, GatewaySocket> _sockets = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _eventSlots;
+    private readonly ITimer _connectTimeout;
+    private readonly DateTimeOffset _opened;
+    private SocketIOPacket? _binaryPacket;
+    private List<ReadOnlyMemory<byte>>? _binaryAttachments;
+
+    public SocketIOConnection(SocketIOServer server, EngineIOSession session)
+    {
+        _server = server;
+        _options = server.Options;
+        Session = session;
+        Logger = server.Logger;
+        _eventSlots = new SemaphoreSlim(_options.MaxConcurrentEventsPerConnection);
+        _opened = session.TimeProvider.GetUtcNow();
+        _connectTimeout = session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnConnectTimeout(), this,
+            _options.ConnectTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    public EngineIOSession Session { get; }
+
+    public ILogger Logger { get; }
+
+    public ValueTask OnMessageAsync(EngineIOMessage message)
+    {
+        if (message.IsBinary)
+        {
+            return OnAttachmentAsync(message.Data);
+        }
+        if (_binaryPacket is not null)
+        {
+            return Reject("a text packet arrived while binary attachments were expected");
+        }
+        if (!SocketIOPacketParser.TryParse(message.Data, _server.NamespaceNames, out var packet, out var error))
+        {
+            return Reject(error!);
+        }
+        if (packet.AttachmentCount > 0)
+        {
+            if (packet.AttachmentCount > _options.MaxAttachments)
+            {
+                return Reject($"{packet.AttachmentCount} attachments announced, more than the limit of {_options.MaxAttachments}");
+            }
+            _binaryPacket = packet;
+            _binaryAttachments = new List<ReadOnlyMemory<byte>>(packet.AttachmentCount);
+            return ValueTask.CompletedTask;
+        }
+        return DispatchAsync(packet, []);
+    }
+
+    private ValueTask OnAttachmentAsync(ReadOnlyMemory<byte> data)
+    {
+        if (_binaryPacket is not { } packet)
+        {
+            return Reject("a binary frame arrived without a binary packet announcing it");
+        }
+        _binaryAttachments!.Add(data);
+        if (_binaryAttachments.Count < packet.AttachmentCount)
+        {
+            return ValueTask.CompletedTask;
+        }
+        var attachments = _binaryAttachments;
+        _binaryPacket = null;
+        _binaryAttachments = null;
+        return DispatchAsync(packet, attachments);
+    }
+
+    private ValueTask DispatchAsync(SocketIOPacket packet, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        switch (packet.Type)
+        {
+            case SocketIOPacketType.Connect:
+                return ConnectAsync(packet);
+            case SocketIOPacketType.Disconnect:
+                FindSocket(packet.Namespace)?.OnDisconnect("client namespace disconnect");
+                return ValueTask.CompletedTask;
+            case SocketIOPacketType.Event:
+            case SocketIOPacketType.BinaryEvent:
+                if (!SocketIOPayloadReader.TryReadEvent(packet.Payload, attachments, _server.SerializerOptions,
+                        out var eventName, out var arguments))
+                {
+                    return Reject("a placeholder points to a missing attachment");
+                }
+                var socket = FindSocket(packet.Namespace);
+                if (socket is null)
+                {
+                    SocketIOLog.EventForUnknownNamespace(Logger, Session.Id, packet.Namespace);
+                    return ValueTask.CompletedTask;
+                }
+                return InvokeEventAsync(socket, eventName, arguments, packet.AckId);
+            case SocketIOPacketType.Ack:
+            case SocketIOPacketType.BinaryAck:
+                if (!SocketIOPayloadReader.TryReadArguments(packet.Payload, attachments, _server.SerializerOptions,
+                        out var ackArguments))
+                {
+                    return Reject("a placeholder points to a missing attachment");
+                }
+                if (packet.HasAckId)
+                {
+                    FindSocket(packet.Namespace)?.OnAck(packet.AckId, ackArguments);
+                }
+                return ValueTask.CompletedTask;
+            default:
+                return Reject("a client may not send CONNECT_ERROR");
+        }
+    }
+
+    private ValueTask Reject(string reason)
+    {
+        SocketIOLog.InvalidPacket(Logger, Session.Id, reason);
+        Session.Abort("parse error");
+        return ValueTask.CompletedTask;
+    }
+
+    private GatewaySocket? FindSocket(string namespaceName)
+    {
+        lock (_socketsLock)
+        {
+            return _sockets.GetValueOrDefault(namespaceName);
+        }
+    }
+
+    private async ValueTask ConnectAsync(SocketIOPacket packet)
+    {
+        if (!_server.TryGetNamespace(packet.Namespace, out var @namespace))
+        {
+            SocketIOLog.UnknownNamespace(Logger, Session.Id, packet.Namespace);
+            Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Invalid namespace", null), null);
+            return;
+        }
+        if (FindSocket(@namespace.Name) is not null)
+        {
+            SocketIOLog.AlreadyConnected(Logger, Session.Id, @namespace.Name);
+            return;
+        }
+        var auth = packet.Payload.IsEmpty ? EmptyAuth : JsonElement.Parse(packet.Payload.Span);
+        var request = Session.Request;
+        var handshake = new Handshake(request.Headers, request.Query, auth, request.RemoteAddress, request.Url,
+            request.IsHttps, _opened);
+        var user = request.User.Identity?.IsAuthenticated == true ? request.User : null;
+        var socket = new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user);
+
+        if (!await RunMiddlewaresAsync(@namespace, socket) || !Session.IsOpen)
+        {
+            return;
+        }
+        lock (_socketsLock)
+        {
+            if (!_sockets.TryAdd(@namespace.Name, socket))
+            {
+                return;
+            }
+        }
+        _connectTimeout.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        socket.MarkConnected();
+        @namespace.Add(socket);
+        @namespace.Adapter.AddAll(socket.Id, [socket.Id]);
+        Session.TrySend(SocketIOPacketWriter.WriteConnect(@namespace.Name, socket.Id), null);
+        SocketIOLog.SocketConnected(Logger, socket.Id, @namespace.Name, Session.Id);
+
+        foreach (var handler in @namespace.ConnectionHandlers)
+        {
+            await StartTrackedAsync(new ConnectionWork(this, socket, handler));
+        }
+    }
+
+    private async ValueTask<bool> RunMiddlewaresAsync(GatewayNamespace @namespace, GatewaySocket socket)
+    {
+        if (@namespace.Middlewares.Length == 0)
+        {
+            return true;
+        }
+        await using var scope = _server.Services.CreateAsyncScope();
+        var context = new GatewayConnectContext(socket, scope.ServiceProvider);
+        var middlewares = @namespace.Middlewares;
+        var reached = 0;
+        ValueTask Next(int index)
+        {
+            reached = Math.Max(reached, index);
+            return index < middlewares.Length ? middlewares[index](context, () => Next(index + 1)) : ValueTask.CompletedTask;
+        }
+        try
+        {
+            await Next(0);
+            if (reached < middlewares.Length)
+            {
+                // A middleware returned without calling next and without refusing: socket.io treats that as pending
+                // forever; we refuse, so the client gets an answer.
+                Refuse(@namespace, "Connection refused", null);
+                return false;
+            }
+            return true;
+        }
+        catch (ConnectionRefusedException refused)
+        {
+            Refuse(@namespace, refused.Message, refused.ErrorData);
+            return false;
+        }
+        catch (Exception ex)
+        {
+            SocketIOLog.MiddlewareFailed(Logger, @namespace.Name, Session.Id, ex);
+            Refuse(@namespace, "Internal server error", null);
+            return false;
+        }
+    }
+
+    private void Refuse(GatewayNamespace @namespace, string message, JsonElement? data)
+    {
+        SocketIOLog.ConnectionRefused(Logger, Session.Id, @namespace.Name, message);
+        Session.TrySend(SocketIOPacketWriter.WriteConnectError(@namespace.Name, message, data), null);
+    }
+
+    private ValueTask InvokeEventAsync(GatewaySocket socket, string eventName, EventArguments arguments, long ackId)
+    {
+        if (!socket.GatewayNamespace.EventHandlers.TryGetValue(eventName, out var handler))
+        {
+            SocketIOLog.NoHandler(Logger, eventName, socket.Namespace, socket.Id);
+            return ValueTask.CompletedTask;
+        }
+        return StartTrackedAsync(new EventWork(new EventContext(_server.Services, socket, eventName, arguments, ackId), handler));
+    }
+
+    /// <summary>Starts a handler without making the read loop wait for it, up to the per-connection limit. Past the
+    /// limit the read loop waits for a slot, so a flooding client slows only itself.</summary>
+    private async ValueTask StartTrackedAsync<TWork>(TWork work) where TWork : ITrackedWork
+    {
+        await _eventSlots.WaitAsync();
+        ValueTask running;
+        try
+        {
+            running = work.StartAsync();
+        }
+        catch (Exception ex)
+        {
+            work.OnFailed(Logger, ex);
+            await work.CompleteAsync();
+            _eventSlots.Release();
+            return;
+        }
+        if (running.IsCompletedSuccessfully)
+        {
+            await work.CompleteAsync();
+            _eventSlots.Release();
+            return;
+        }
+        _ = FinishAsync(running, work);
+    }
+
+    private async Task FinishAsync<TWork>(ValueTask running, TWork work) where TWork : ITrackedWork
+    {
+        try
+        {
+            await running;
+        }
+        catch (Exception ex)
+        {
+            work.OnFailed(Logger, ex);
+        }
+        finally
+        {
+            await work.CompleteAsync();
+            _eventSlots.Release();
+        }
+    }
+
+    public void OnClose(string reason)
+    {
+        _connectTimeout.Dispose();
+        GatewaySocket[] sockets;
+        lock (_socketsLock)
+        {
+            sockets = [.. _sockets.Values];
+        }
+        foreach (var socket in sockets)
+        {
+            socket.OnDisconnect(reason);
+        }
+    }
+
+    /// <summary>Disconnects every namespace (each client socket gets DISCONNECT), then closes the connection.</summary>
+    internal void DisconnectAll()
+    {
+        GatewaySocket[] sockets;
+        lock (_socketsLock)
+        {
+            sockets = [.. _sockets.Values];
+        }
+        foreach (var socket in sockets)
+        {
+            socket.Disconnect();
+        }
+        Session.Close();
+    }
+
+    internal void Remove(GatewaySocket socket)
+    {
+        lock (_socketsLock)
+        {
+            _sockets.Remove(socket.Namespace, out _);
+        }
+    }
+
+    private void OnConnectTimeout()
+    {
+        lock (_socketsLock)
+        {
+            if (_sockets.Count > 0)
+            {
+                return;
+            }
+        }
+        SocketIOLog.ConnectTimeout(Logger, Session.Id);
+        Session.Close();
+    }
+
+    private interface ITrackedWork
+    {
+        ValueTask StartAsync();
+
+        void OnFailed(ILogger logger, Exception exception);
+
+        ValueTask CompleteAsync();
+    }
+
+    private readonly struct EventWork(EventContext context, GatewayEventHandler handler) : ITrackedWork
+    {
+        public ValueTask StartAsync() => handler(context);
+
+        public void OnFailed(ILogger logger, Exception exception) =>
+            SocketIOLog.HandlerFailed(logger, context.EventName, context.Socket.Namespace, context.Socket.Id, exception);
+
+        public ValueTask CompleteAsync() => context.DisposeAsync();
+    }
+
+    private readonly struct ConnectionWork(SocketIOConnection connection, GatewaySocket socket,
+        Func<IGatewaySocket, IServiceProvider, ValueTask> handler) : ITrackedWork
+    {
+        private readonly AsyncServiceScope _scope = connection._server.Services.CreateAsyncScope();
+
+        public ValueTask StartAsync() => handler(socket, _scope.ServiceProvider);
+
+        public void OnFailed(ILogger logger, Exception exception) =>
+            SocketIOLog.ConnectionHandlerFailed(logger, socket.Namespace, socket.Id, exception);
+
+        public ValueTask CompleteAsync() => _scope.DisposeAsync();
+    }
+}

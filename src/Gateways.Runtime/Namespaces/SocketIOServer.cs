@@ -1,0 +1,84 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using Gateways.Adapters;
+using Gateways.EngineIO;
+using Gateways.Hosting;
+using Gateways.SocketIO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateways.Namespaces;
+
+/// <summary>
+/// The Socket.IO server: the namespaces declared with <c>AddGateways().AddNamespace(…)</c> (the main namespace
+/// <c>/</c> always exists), running on top of Engine.IO.
+/// </summary>
+public sealed class SocketIOServer : IEngineIOApplication
+{
+    private readonly FrozenDictionary<string, GatewayNamespace> _namespaces;
+
+    /// <summary>Creates the server from the configured namespaces.</summary>
+    /// <param name="options">The settings and namespace declarations.</param>
+    /// <param name="adapterFactory">Creates each namespace's adapter.</param>
+    /// <param name="services">The root service provider; handlers get a scope of it.</param>
+    /// <param name="timeProvider">The clock for timeouts.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="jsonOptions">The JSON settings for event arguments.</param>
+    public SocketIOServer(IOptions<GatewaysOptions> options, IOptions<GatewaysJsonOptions> jsonOptions,
+        IGatewayAdapterFactory adapterFactory, IServiceProvider services, TimeProvider timeProvider,
+        ILogger<SocketIOServer> logger)
+    {
+        Options = options.Value;
+        SerializerOptions = jsonOptions.Value.SerializerOptions;
+        Services = services;
+        Logger = logger;
+        var namespaces = new Dictionary<string, GatewayNamespace>(StringComparer.Ordinal);
+        var declarations = Options.Namespaces;
+        if (!declarations.ContainsKey(NamespaceNameTable.Root))
+        {
+            declarations[NamespaceNameTable.Root] = [];
+        }
+        foreach (var (name, configures) in declarations)
+        {
+            var builder = new GatewayNamespaceBuilder(name);
+            foreach (var configure in configures)
+            {
+                configure(builder);
+            }
+            namespaces[name] = new GatewayNamespace(builder, adapterFactory, SerializerOptions, timeProvider);
+            NamespaceNames.Add(name);
+        }
+        _namespaces = namespaces.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>The settings in force.</summary>
+    public GatewaysOptions Options { get; }
+
+    /// <summary>The JSON options event arguments bind and serialize with.</summary>
+    public System.Text.Json.JsonSerializerOptions SerializerOptions { get; }
+
+    /// <summary>Every namespace of this server.</summary>
+    public IEnumerable<GatewayNamespace> Namespaces => _namespaces.Values;
+
+    internal IServiceProvider Services { get; }
+
+    internal ILogger Logger { get; }
+
+    internal NamespaceNameTable NamespaceNames { get; } = new();
+
+    /// <summary>The namespace <paramref name="name"/>, to emit to it from anywhere (socket.io's <c>io.of(name)</c>).</summary>
+    /// <param name="name">The namespace name, such as <c>/</c>.</param>
+    /// <exception cref="InvalidOperationException">No such namespace was declared.</exception>
+    public IGatewayServer Of(string name) => TryGetNamespace(name, out var found)
+        ? found
+        : throw new InvalidOperationException($"Namespace '{name}' is not declared; add it with AddGateways().AddNamespace(\"{name}\", …).");
+
+    /// <summary>Finds a namespace.</summary>
+    /// <param name="name">The namespace name.</param>
+    /// <param name="namespace">The namespace, when declared.</param>
+    public bool TryGetNamespace(string name, [NotNullWhen(true)] out GatewayNamespace? @namespace) =>
+        _namespaces.TryGetValue(name, out @namespace);
+
+    /// <inheritdoc/>
+    public IEngineIOSessionHandler OnOpen(EngineIOSession session) => new SocketIOConnection(this, session);
+}

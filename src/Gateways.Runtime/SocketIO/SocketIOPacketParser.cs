@@ -1,0 +1,175 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+
+namespace Gateways.SocketIO;
+
+/// <summary>
+/// Decodes the text form of a Socket.IO v5 packet (Socket.IO protocol, "Packet encoding", "Format") and checks its
+/// payload the way the reference parser does: CONNECT carries an object or nothing, DISCONNECT nothing, EVENT a
+/// non-empty array whose first element is a non-reserved event name, ACK an array.
+/// </summary>
+public static class SocketIOPacketParser
+{
+    private const int MaxAckIdDigits = 15;
+    private const int MaxAttachmentDigits = 6;
+
+    /// <summary>Event names a client may not send; the reference parser rejects them.</summary>
+    public static readonly IReadOnlySet<string> ReservedEventNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+    };
+
+    /// <summary>Decodes one packet.</summary>
+    /// <param name="text">The packet text, without the Engine.IO message prefix.</param>
+    /// <param name="namespaces">Known namespace names, reused instead of allocating a string per packet.</param>
+    /// <param name="packet">The packet, when decoding succeeded.</param>
+    /// <param name="error">Why decoding failed, when it did.</param>
+    /// <returns>Whether the packet is valid.</returns>
+    public static bool TryParse(ReadOnlyMemory<byte> text, NamespaceNameTable namespaces, out SocketIOPacket packet,
+        out string? error)
+    {
+        packet = default;
+        var span = text.Span;
+        if (span.IsEmpty || span[0] < (byte)'0' || span[0] > (byte)'6')
+        {
+            error = "unknown packet type";
+            return false;
+        }
+        var type = (SocketIOPacketType)(span[0] - '0');
+        var position = 1;
+
+        var attachments = 0;
+        if (type is SocketIOPacketType.BinaryEvent or SocketIOPacketType.BinaryAck)
+        {
+            var dash = span[position..].IndexOf((byte)'-');
+            if (dash <= 0 || dash > MaxAttachmentDigits
+                || !Utf8Parser.TryParse(span.Slice(position, dash), out attachments, out var consumed) || consumed != dash)
+            {
+                error = "illegal attachments";
+                return false;
+            }
+            position += dash + 1;
+        }
+
+        var name = NamespaceNameTable.Root;
+        if (position < span.Length && span[position] == (byte)'/')
+        {
+            var comma = span[position..].IndexOf((byte)',');
+            var end = comma < 0 ? span.Length : position + comma;
+            name = namespaces.GetOrCreate(span[position..end]);
+            position = comma < 0 ? end : end + 1;
+        }
+
+        long ackId = -1;
+        var digits = 0;
+        while (position + digits < span.Length && char.IsAsciiDigit((char)span[position + digits]))
+        {
+            digits++;
+        }
+        if (digits > 0)
+        {
+            if (digits > MaxAckIdDigits)
+            {
+                error = "invalid ack id";
+                return false;
+            }
+            Utf8Parser.TryParse(span.Slice(position, digits), out ackId, out _);
+            position += digits;
+        }
+
+        var payload = text[position..];
+        if (!IsPayloadValid(type, payload.Span))
+        {
+            error = "invalid payload";
+            return false;
+        }
+        packet = new SocketIOPacket(type, name, ackId, attachments, payload);
+        error = null;
+        return true;
+    }
+
+    private static bool IsPayloadValid(SocketIOPacketType type, ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            return type is SocketIOPacketType.Connect or SocketIOPacketType.Disconnect;
+        }
+        var reader = new Utf8JsonReader(payload);
+        try
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+            var first = reader.TokenType;
+            var valid = type switch
+            {
+                SocketIOPacketType.Connect => first == JsonTokenType.StartObject,
+                SocketIOPacketType.ConnectError => first is JsonTokenType.StartObject or JsonTokenType.String,
+                SocketIOPacketType.Event or SocketIOPacketType.BinaryEvent => first == JsonTokenType.StartArray && HasEventName(reader),
+                SocketIOPacketType.Ack or SocketIOPacketType.BinaryAck => first == JsonTokenType.StartArray,
+                _ => false,
+            };
+            if (!valid)
+            {
+                return false;
+            }
+            // The whole payload must be one well-formed JSON value, as JSON.parse demands.
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasEventName(Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return true;
+        }
+        return reader.TokenType == JsonTokenType.String && !ReservedEventNames.Contains(reader.GetString()!);
+    }
+}
+
+/// <summary>
+/// The namespace names a server knows, so that decoding a packet for a known namespace allocates no string.
+/// </summary>
+public sealed class NamespaceNameTable
+{
+    /// <summary>The main namespace.</summary>
+    public const string Root = "/";
+
+    private volatile (byte[] Utf8, string Name)[] _known = [];
+
+    /// <summary>Adds a name to the table.</summary>
+    /// <param name="name">The namespace name.</param>
+    public void Add(string name)
+    {
+        lock (this)
+        {
+            _known = [.. _known, (Encoding.UTF8.GetBytes(name), name)];
+        }
+    }
+
+    /// <summary>Returns the known string for <paramref name="utf8"/>, or a new one.</summary>
+    /// <param name="utf8">The UTF-8 bytes of a namespace name.</param>
+    public string GetOrCreate(ReadOnlySpan<byte> utf8)
+    {
+        foreach (var (bytes, name) in _known)
+        {
+            if (utf8.SequenceEqual(bytes))
+            {
+                return name;
+            }
+        }
+        return Encoding.UTF8.GetString(utf8);
+    }
+}

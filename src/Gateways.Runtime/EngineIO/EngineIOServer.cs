@@ -164,6 +164,16 @@ public sealed class EngineIOServer
 
     internal void Remove(EngineIOSession session) => _sessions.TryRemove(new(session.Id, session));
 
+    /// <summary>Closes every session, flushing what is queued; WebSockets close with 1001 (going away). Clients see a
+    /// transport close and reconnect by themselves, to this server when it returns or to another instance.</summary>
+    public void CloseAll()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.CloseGracefully("server shutting down", WebSocketCloseStatus.EndpointUnavailable);
+        }
+    }
+
     private byte[] WriteOpenPacket(string sid, EngineIOTransportKind transport)
     {
         var buffer = new ArrayBufferWriter<byte>(160);

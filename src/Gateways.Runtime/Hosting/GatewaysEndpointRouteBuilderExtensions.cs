@@ -3,6 +3,7 @@ using Gateways.Namespaces;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -38,6 +39,8 @@ public static class GatewaysEndpointRouteBuilderExtensions
         var engine = new EngineIOServer(application, options ?? new EngineIOOptions(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             services.GetRequiredService<ILoggerFactory>().CreateLogger<EngineIOServer>());
+        // Stopping the host ends every session, so Kestrel's shutdown does not wait for long-lived WebSockets.
+        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(engine.CloseAll);
         // WebSocket acceptance is part of this endpoint's own pipeline, so the app needs no UseWebSockets() call.
         var pipeline = endpoints.CreateApplicationBuilder();
         pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Gateways.EngineIO;
 
 namespace Gateways.Hosting;
@@ -26,7 +28,24 @@ public sealed class GatewaysOptions
 /// because they are set in code, not bound from configuration (like ASP.NET Core's <c>JsonOptions</c>).</summary>
 public sealed class GatewaysJsonOptions
 {
-    /// <summary>The serializer options. Add a <c>JsonSerializerContext</c> to <c>TypeInfoResolverChain</c> to stay
-    /// trimming- and Native AOT-safe. Default: web defaults (camelCase names, case-insensitive reads).</summary>
+    /// <summary>Creates the default options.</summary>
+    public GatewaysJsonOptions()
+    {
+        SerializerOptions.TypeInfoResolverChain.Add(Internal.GatewaysJsonContext.Default);
+        if (JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            SerializerOptions.TypeInfoResolverChain.Add(CreateReflectionResolver());
+        }
+    }
+
+    /// <summary>The serializer options. Insert a <c>JsonSerializerContext</c> into <c>TypeInfoResolverChain</c> to
+    /// stay trimming- and Native AOT-safe; where reflection is enabled (not trimmed) any type works. JSON primitives,
+    /// <see cref="JsonElement"/> and <see cref="byte"/>[] always work. Default: web defaults (camelCase names,
+    /// case-insensitive reads).</summary>
     public JsonSerializerOptions SerializerOptions { get; } = new(JsonSerializerDefaults.Web);
+
+    // Reached only when the app was not trimmed (IsReflectionEnabledByDefault), as ASP.NET Core's JsonOptions does.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Guarded by JsonSerializer.IsReflectionEnabledByDefault.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by JsonSerializer.IsReflectionEnabledByDefault.")]
+    private static DefaultJsonTypeInfoResolver CreateReflectionResolver() => new();
 }

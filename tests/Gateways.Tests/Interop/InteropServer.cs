@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Gateways.Hosting;
+using Gateways.Namespaces;
+using Microsoft.Extensions.DependencyInjection;
+using Gateways.Tests.Infrastructure;
+
+namespace Gateways.Tests.Interop;
+
+/// <summary>The handlers the Node scenarios (tests/node/scenarios.mjs) talk to.</summary>
+public static class InteropServer
+{
+    public static Task<TestGatewayServer> StartAsync(int port = 0, Action<GatewaysOptions>? options = null) =>
+        TestGatewayServer.StartAsync(Configure, options, port);
+
+    public static void Configure(IGatewaysBuilder gateways)
+    {
+        gateways.AddNamespace("/", ns => ns
+            .On("echo", context => context.Ack(context.Arguments.ToArray()))
+            .On("echo-binary", context =>
+            {
+                var bytes = context.Arguments.GetBinary(0);
+                context.Ack(bytes, context.Arguments.Get<string>(1));
+                context.Socket.Emit("bytes", new byte[] { 9, 8, 7, 255 });
+            })
+            .On("ask-me", async context =>
+            {
+                var answer = await context.Socket.EmitWithAckAsync("question", TimeSpan.FromSeconds(5),
+                    context.Arguments.Get<string>(0));
+                context.Ack(answer.Get<string>(0));
+            })
+            .On("ask-me-and-wait", async context =>
+            {
+                var wait = TimeSpan.FromMilliseconds(context.Arguments.Get<int>(0));
+                try
+                {
+                    await context.Socket.EmitWithAckAsync("ignored-question", wait, "anyone?");
+                    context.Ack("answered");
+                }
+                catch (TimeoutException ex)
+                {
+                    context.Ack("timeout", ex.Message);
+                }
+            })
+            .On("join", context =>
+            {
+                context.Socket.Join(context.Arguments.Get<string>(0)!);
+                context.Ack("joined");
+            })
+            .On("leave", context =>
+            {
+                context.Socket.Leave(context.Arguments.Get<string>(0)!);
+                context.Ack("left");
+            })
+            .On("to-room", context =>
+            {
+                var server = context.Services.GetRequiredService<SocketIOServer>().Of("/");
+                server.To(context.Arguments.Get<string>(0)!).Emit("room-message", context.Arguments.GetJson(1));
+                context.Ack("sent");
+            })
+            .On("to-room-except-me", context =>
+            {
+                context.Socket.To(context.Arguments.Get<string>(0)!).Emit("room-message", context.Arguments.GetJson(1));
+                context.Ack("sent");
+            })
+            .On("to-all-but-me", context =>
+            {
+                context.Socket.Broadcast.Emit("broadcast", context.Arguments.GetJson(0));
+                context.Ack("sent");
+            })
+            .On("to-all", context =>
+            {
+                context.Services.GetRequiredService<SocketIOServer>().Of("/").Emit(context.Arguments.Get<string>(0)!);
+                context.Ack("sent");
+            })
+            .On("kick-me", context => context.Socket.Disconnect()));
+
+        gateways.AddNamespace("/private", ns => ns
+            .Use(async (context, next) =>
+            {
+                var auth = context.Socket.Handshake.Auth;
+                if (!auth.TryGetProperty("token", out var token) || token.GetString() != "letmein")
+                {
+                    throw new ConnectionRefusedException("Unauthorized", JsonElement.Parse("""{"hint":"token"}"""));
+                }
+                context.Socket.Items["name"] = "trusted";
+                await next();
+            })
+            .On("whoami", context => context.Ack(context.Socket.Items["name"], context.Socket.Namespace)));
+    }
+}

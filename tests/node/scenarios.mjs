@@ -1,0 +1,181 @@
+// Drives a Gateways server with the real socket.io-client and reports what the client saw.
+// Usage: node scenarios.mjs <scenario> <url>
+// Prints progress lines ("STEP …") and one final line "RESULT <json>"; the .NET test asserts on that JSON.
+// Exit code 1 with "ERROR <message>" when the scenario could not run to its end.
+import { io } from "socket.io-client";
+
+const [scenario, url] = process.argv.slice(2);
+const timeoutMs = Number(process.env.SCENARIO_TIMEOUT_MS ?? 15000);
+
+const once = (emitter, event) => new Promise((resolve) => emitter.once(event, (...args) => resolve(args)));
+const connected = (socket) =>
+  new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", (err) => reject(new Error(`connect_error: ${err.message}`)));
+  });
+const step = (text) => console.log(`STEP ${text}`);
+// Emits with an acknowledgement and resolves with every argument of the answer (emitWithAck keeps only the first).
+const ack = (socket, event, ...args) =>
+  new Promise((resolve, reject) =>
+    socket.timeout(5000).emit(event, ...args, (err, ...answer) => (err ? reject(err) : resolve(answer))));
+const toArray = (buffer) => Array.from(new Uint8Array(buffer));
+
+const scenarios = {
+  // One transport only, then an event with an ack.
+  async "websocket-only"() {
+    const socket = await connected(io(url, { transports: ["websocket"], forceNew: true }));
+    const answer = await ack(socket, "echo", { text: "hi" }, 42);
+    const result = { transport: socket.io.engine.transport.name, id: socket.id, ack: answer };
+    socket.disconnect();
+    return result;
+  },
+
+  async "polling-only"() {
+    const socket = await connected(io(url, { transports: ["polling"], forceNew: true }));
+    const answer = await ack(socket, "echo", { text: "hi" }, 42);
+    // Several packets in one direction exercise the 0x1E framing of polling payloads.
+    const burst = await Promise.all([1, 2, 3].map((n) => socket.timeout(5000).emitWithAck("echo", n)));
+    const result = { transport: socket.io.engine.transport.name, ack: answer, burst };
+    socket.disconnect();
+    return result;
+  },
+
+  // Default transports: polling first, then the upgrade to WebSocket.
+  async upgrade() {
+    const socket = io(url, { forceNew: true });
+    let first = null;
+    let upgradedTo = null;
+    socket.io.on("open", () => {
+      first = socket.io.engine.transport.name;
+      socket.io.engine.on("upgrade", (transport) => (upgradedTo = transport.name));
+    });
+    await connected(socket);
+    if (upgradedTo === null) {
+      await once(socket.io.engine, "upgrade");
+    }
+    const answer = await socket.timeout(5000).emitWithAck("echo", "after upgrade");
+    const result = { first, upgradedTo, after: socket.io.engine.transport.name, ack: answer };
+    socket.disconnect();
+    return result;
+  },
+
+  // Binary both ways: a Buffer argument to the server, bytes back in an ack and in a server emit.
+  async binary() {
+    const socket = await connected(io(url, { transports: ["websocket"], forceNew: true }));
+    const pushed = once(socket, "bytes");
+    const answer = await ack(socket, "echo-binary", Buffer.from([1, 2, 3]), "label");
+    const [serverBytes] = await pushed;
+    const result = { ackBytes: toArray(answer[0]), ackLabel: answer[1], serverBytes: toArray(serverBytes) };
+    socket.disconnect();
+    return result;
+  },
+
+  async "binary-polling"() {
+    const socket = await connected(io(url, { transports: ["polling"], forceNew: true }));
+    const pushed = once(socket, "bytes");
+    const answer = await ack(socket, "echo-binary", Buffer.from([250, 0, 7]), "label");
+    const [serverBytes] = await pushed;
+    const result = { ackBytes: toArray(answer[0]), ackLabel: answer[1], serverBytes: toArray(serverBytes) };
+    socket.disconnect();
+    return result;
+  },
+
+  // The server asks the client (server->client ack), and reports the answer in its ack (client->server ack).
+  async "acks-both-ways"() {
+    const socket = await connected(io(url, { transports: ["websocket"], forceNew: true }));
+    socket.on("question", (text, callback) => callback(`answer to ${text}`));
+    socket.on("ignored-question", () => {});
+    const answered = await socket.timeout(5000).emitWithAck("ask-me", "life");
+    const unanswered = await ack(socket, "ask-me-and-wait", 300);
+    socket.disconnect();
+    return { answered, unanswered };
+  },
+
+  // Three clients: A and B in room r1, C outside.
+  async rooms() {
+    const make = () => connected(io(url, { transports: ["websocket"], forceNew: true }));
+    const [a, b, c] = await Promise.all([make(), make(), make()]);
+    const seen = { a: [], b: [], c: [] };
+    for (const [name, socket] of Object.entries({ a, b, c })) {
+      socket.onAny((event, ...args) => seen[name].push([event, ...args]));
+    }
+    await a.timeout(5000).emitWithAck("join", "r1");
+    await b.timeout(5000).emitWithAck("join", "r1");
+    await a.timeout(5000).emitWithAck("to-room-except-me", "r1", "from a");
+    await a.timeout(5000).emitWithAck("to-room", "r1", "everyone in r1");
+    await c.timeout(5000).emitWithAck("to-all-but-me", "from c");
+    await b.timeout(5000).emitWithAck("leave", "r1");
+    await a.timeout(5000).emitWithAck("to-room", "r1", "after b left");
+    // A last broadcast to everybody marks the end of the stream on every client.
+    const done = Promise.all([a, b, c].map((s) => once(s, "done")));
+    await a.timeout(5000).emitWithAck("to-all", "done");
+    await done;
+    for (const socket of [a, b, c]) socket.disconnect();
+    return seen;
+  },
+
+  // The server disconnects the socket; socket.io-client does not reconnect on its own then, the app does.
+  async "server-disconnect"() {
+    const socket = io(url, { transports: ["websocket"], forceNew: true });
+    await connected(socket);
+    const firstId = socket.id;
+    const closed = once(socket, "disconnect");
+    socket.emit("kick-me");
+    const [reason] = await closed;
+    socket.connect();
+    await connected(socket);
+    const answer = await socket.timeout(5000).emitWithAck("echo", "back");
+    const result = { reason, firstId, secondId: socket.id, ack: answer };
+    socket.disconnect();
+    return result;
+  },
+
+  // The server goes away and comes back on the same port: the client reconnects by itself.
+  async "auto-reconnect"() {
+    const socket = io(url, { transports: ["websocket"], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 200 });
+    await connected(socket);
+    const firstId = socket.id;
+    const closed = once(socket, "disconnect");
+    step("connected");
+    const [reason] = await closed;
+    step("disconnected");
+    await once(socket, "connect");
+    const answer = await socket.timeout(5000).emitWithAck("echo", "again");
+    const result = { reason, firstId, secondId: socket.id, ack: answer };
+    socket.disconnect();
+    return result;
+  },
+
+  // A connection middleware refuses a namespace unless the auth token is right.
+  async "middleware-refusal"() {
+    const refused = io(`${url}/private`, { transports: ["websocket"], forceNew: true, auth: { token: "wrong" } });
+    const [error] = await once(refused, "connect_error");
+    refused.close();
+    const allowed = await connected(io(`${url}/private`, { transports: ["websocket"], forceNew: true, auth: { token: "letmein" } }));
+    const whoami = await ack(allowed, "whoami");
+    allowed.disconnect();
+    const unknown = io(`${url}/nowhere`, { transports: ["websocket"], forceNew: true });
+    const [unknownError] = await once(unknown, "connect_error");
+    unknown.close();
+    return { message: error.message, data: error.data ?? null, ack: whoami, unknownNamespace: unknownError.message };
+  },
+};
+
+const run = scenarios[scenario];
+if (!run || !url) {
+  console.log(`ERROR usage: node scenarios.mjs <${Object.keys(scenarios).join("|")}> <url>`);
+  process.exit(2);
+}
+const timer = setTimeout(() => {
+  console.log(`ERROR scenario '${scenario}' did not finish within ${timeoutMs} ms`);
+  process.exit(1);
+}, timeoutMs);
+try {
+  const result = await run();
+  console.log(`RESULT ${JSON.stringify(result)}`);
+  clearTimeout(timer);
+  process.exit(0);
+} catch (error) {
+  console.log(`ERROR ${error?.stack ?? error}`);
+  process.exit(1);
+}

@@ -1,17 +1,23 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 
 namespace Gateways.Tests.Infrastructure;
 
 /// <summary>
 /// A deliberately low-level client over one WebSocket: it speaks Engine.IO and Socket.IO frames as raw text, so tests
-/// can send exactly the bytes they want (malformed ones included) and see exactly what comes back.
+/// can send exactly the bytes they want (malformed ones included) and see exactly what comes back. A background
+/// reader answers pings at once (unless told not to), so a healthy client stays alive while a test waits.
 /// </summary>
 public sealed class RawSocketIOClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
     private readonly bool _answerPings;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Channel<(byte[] Data, WebSocketMessageType Type)> _incoming =
+        Channel.CreateUnbounded<(byte[], WebSocketMessageType)>();
+    private Task? _reader;
 
     private RawSocketIOClient(bool answerPings) => _answerPings = answerPings;
 
@@ -27,6 +33,7 @@ public sealed class RawSocketIOClient : IAsyncDisposable
         var client = new RawSocketIOClient(answerPings);
         var uri = new Uri(baseUrl.Replace("http", "ws", StringComparison.Ordinal) + "/socket.io/?EIO=4&transport=websocket");
         await client._socket.ConnectAsync(uri, CancellationToken.None);
+        client._reader = client.ReadLoopAsync();
         var open = await client.ReceiveTextAsync();
         if (open is null || open[0] != '0')
         {
@@ -49,11 +56,58 @@ public sealed class RawSocketIOClient : IAsyncDisposable
         return client;
     }
 
-    public Task SendTextAsync(string text) =>
-        _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+    public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
 
-    public Task SendBinaryAsync(byte[] data) =>
-        _socket.SendAsync(data, WebSocketMessageType.Binary, true, CancellationToken.None);
+    public Task SendBinaryAsync(byte[] data) => SendAsync(data, WebSocketMessageType.Binary);
+
+    private async Task SendAsync(byte[] data, WebSocketMessageType type)
+    {
+        await _sendLock.WaitAsync();
+        try
+        {
+            await _socket.SendAsync(data, type, true, CancellationToken.None);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+                message.Write(buffer, 0, result.Count);
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+                var data = message.ToArray();
+                message.SetLength(0);
+                if (_answerPings && result.MessageType == WebSocketMessageType.Text && data is [(byte)'2'])
+                {
+                    await SendTextAsync("3");
+                    continue;
+                }
+                _incoming.Writer.TryWrite((data, result.MessageType));
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // A reset counts as a close for the tests.
+        }
+        _incoming.Writer.TryWrite(([], WebSocketMessageType.Close));
+        _incoming.Writer.TryComplete();
+    }
 
     /// <summary>Emits <c>echo</c> with an ack and returns the ack's payload text, proving the connection still works.</summary>
     public async Task<string?> EchoAsync(string value, int ackId = 1)
@@ -62,28 +116,16 @@ public sealed class RawSocketIOClient : IAsyncDisposable
         return await ReceiveTextAsync();
     }
 
-    /// <summary>The next text frame (pings answered and skipped when enabled); null when the socket closed.</summary>
+    /// <summary>The next text frame; null when the socket closed.</summary>
     public async Task<string?> ReceiveTextAsync(TimeSpan? timeout = null)
     {
-        while (true)
+        var (data, type) = await ReceiveAsync(timeout ?? TimeSpan.FromSeconds(10));
+        return type switch
         {
-            var (data, type) = await ReceiveAsync(timeout ?? TimeSpan.FromSeconds(10));
-            if (type == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-            if (type == WebSocketMessageType.Binary)
-            {
-                throw new InvalidOperationException("Expected a text frame, got a binary one.");
-            }
-            var text = Encoding.UTF8.GetString(data);
-            if (_answerPings && text == "2")
-            {
-                await SendTextAsync("3");
-                continue;
-            }
-            return text;
-        }
+            WebSocketMessageType.Close => null,
+            WebSocketMessageType.Binary => throw new InvalidOperationException("Expected a text frame, got a binary one."),
+            _ => Encoding.UTF8.GetString(data),
+        };
     }
 
     /// <summary>Reads until the server closes the socket; returns false if it did not within the timeout.</summary>
@@ -91,45 +133,29 @@ public sealed class RawSocketIOClient : IAsyncDisposable
     {
         try
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline)
+            while (true)
             {
-                var (_, type) = await ReceiveAsync(deadline - DateTime.UtcNow);
+                var (_, type) = await ReceiveAsync(timeout);
                 if (type == WebSocketMessageType.Close)
                 {
                     return true;
                 }
             }
-            return false;
-        }
-        catch (WebSocketException)
-        {
-            return true;
         }
         catch (OperationCanceledException)
         {
-            return _socket.State is WebSocketState.Aborted or WebSocketState.Closed;
+            return false;
         }
     }
 
     public async Task<(byte[] Data, WebSocketMessageType Type)> ReceiveAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        while (true)
+        if (await _incoming.Reader.WaitToReadAsync(cancel.Token) && _incoming.Reader.TryRead(out var item))
         {
-            var result = await _socket.ReceiveAsync(buffer, cancel.Token);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return ([], WebSocketMessageType.Close);
-            }
-            message.Write(buffer, 0, result.Count);
-            if (result.EndOfMessage)
-            {
-                return (message.ToArray(), result.MessageType);
-            }
+            return item;
         }
+        return ([], WebSocketMessageType.Close);
     }
 
     public async ValueTask DisposeAsync()
@@ -139,7 +165,7 @@ public sealed class RawSocketIOClient : IAsyncDisposable
             try
             {
                 using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancel.Token);
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancel.Token);
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
             {
@@ -147,5 +173,9 @@ public sealed class RawSocketIOClient : IAsyncDisposable
             }
         }
         _socket.Dispose();
+        if (_reader is not null)
+        {
+            await _reader;
+        }
     }
 }

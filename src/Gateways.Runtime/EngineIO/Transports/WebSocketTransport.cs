@@ -91,14 +91,14 @@ internal sealed class WebSocketTransport
                     _session.Abort("transport close");
                     break;
                 }
-                if (frame is null)
+                if (frame is null || !await _session.ReceiveAsync(frame, isBinary))
                 {
                     break;
                 }
-                if (!await _session.ReceiveAsync(frame, isBinary))
-                {
-                    break;
-                }
+            }
+            if (_socket.State == WebSocketState.Open)
+            {
+                await DrainUntilCloseAsync();
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
@@ -108,6 +108,24 @@ internal sealed class WebSocketTransport
         await writing;
         // A graceful close ends here once the client answered the close frame (or the teardown timer aborted it).
         _session.Teardown();
+    }
+
+    /// <summary>After a graceful close, reads and drops whatever the client still sends (the rest of an oversized
+    /// message, say) until its close frame, so the close frame reaches it instead of a connection reset.</summary>
+    private async Task DrainUntilCloseAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveChunkSize);
+        try
+        {
+            using var timeout = new CancellationTokenSource(_session.Options.PingTimeout, _session.TimeProvider);
+            while ((await _socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Reads one whole message into an array of its exact size (the receiver keeps it). Returns a null

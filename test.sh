@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test of the repository on a fresh machine that has the .NET SDK, Node.js and apt.
+# Installs what is missing first (the npm packages the interop tests drive), then builds and runs the tests,
+# and ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+out="$root/.test-output"
+rm -rf "$out" && mkdir -p "$out"
+
+step() { printf '\n== %s\n' "$*"; }
+fail_setup() { echo "setup failed: $*" >&2; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
+step "checking tools"
+command -v dotnet >/dev/null || fail_setup "the .NET SDK (dotnet) is not on PATH"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  step "installing Node.js from apt"
+  (apt-get update -qq && apt-get install -y -qq nodejs npm) || fail_setup "could not install Node.js"
+fi
+
+step "installing npm packages (tests/node)"
+(cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail_setup "npm ci in tests/node failed"
+
+step "building"
+dotnet build Gateways.sln -c Release -nologo -v q 2>&1 | tail -n 20
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail_setup "the build failed"
+
+step "running tests"
+dotnet test Gateways.sln -c Release --no-build -nologo --logger "console;verbosity=normal" \
+  --logger "trx" --results-directory "$out" 2>&1 | tee "$out/dotnet-test.log"
+test_status=${PIPESTATUS[0]}
+
+# One TRX file per test assembly; sum their counters (a skipped test is "notExecuted").
+passed=0; failed=0; skipped=0; runs=0
+for trx in "$out"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+  skipped=$((skipped + $(value notExecuted)))
+  runs=$((runs + 1))
+done
+if [ "$runs" -eq 0 ]; then
+  echo "no test results were written (dotnet test exited $test_status)" >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1
+  echo "dotnet test exited $test_status although no test failed; counting that as a failure" >&2
+fi
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -106,6 +106,79 @@ public sealed class EventArguments
         return JsonSerializer.Deserialize(GetRawJson(index).Span, typeInfo);
     }
 
+    /// <summary>Binds the whole payload the NestJS way: no argument binds <see langword="default"/>, one argument binds
+    /// itself, several bind as one JSON array.</summary>
+    /// <typeparam name="T">The type to bind to.</typeparam>
+    /// <param name="typeInfo">The metadata for <typeparamref name="T"/>.</param>
+    public T? GetBody<T>(JsonTypeInfo<T> typeInfo)
+    {
+        if (_slices.Length == 0)
+        {
+            return default;
+        }
+        if (_slices.Length == 1)
+        {
+            return Get(0, typeInfo);
+        }
+        // The arguments lie side by side in the packet; bracketing their span makes the array.
+        var first = _slices[0];
+        var last = _slices[^1];
+        var span = _json.Span[first.Start..(last.Start + last.Length)];
+        var array = new byte[span.Length + 2];
+        array[0] = (byte)'[';
+        span.CopyTo(array.AsSpan(1));
+        array[^1] = (byte)']';
+        return JsonSerializer.Deserialize(array, typeInfo);
+    }
+
+    /// <summary>Binds one property of the object at argument <paramref name="index"/>; <see langword="default"/> when
+    /// the argument is missing, not an object, or has no such property.</summary>
+    /// <typeparam name="T">The type to bind to.</typeparam>
+    /// <param name="index">The zero-based argument index.</param>
+    /// <param name="property">The JSON property name, matched exactly, then ignoring case when the options do.</param>
+    /// <param name="typeInfo">The metadata for <typeparamref name="T"/>.</param>
+    public T? GetProperty<T>(int index, string property, JsonTypeInfo<T> typeInfo)
+    {
+        if (index >= _slices.Length)
+        {
+            return default;
+        }
+        var json = GetRawJson(index).Span;
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return default;
+        }
+        var ignoreCase = _serializerOptions.PropertyNameCaseInsensitive;
+        int? fallback = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var exact = reader.ValueTextEquals(property);
+            var loose = !exact && ignoreCase && fallback is null
+                && string.Equals(reader.GetString(), property, StringComparison.OrdinalIgnoreCase);
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            if (exact)
+            {
+                reader.Skip();
+                return JsonSerializer.Deserialize(json[start..(int)reader.BytesConsumed], typeInfo);
+            }
+            if (loose)
+            {
+                fallback = start;
+            }
+            reader.Skip();
+        }
+        if (fallback is { } at)
+        {
+            var value = new Utf8JsonReader(json[at..]);
+            value.Read();
+            value.Skip();
+            return JsonSerializer.Deserialize(json[at..(at + (int)value.BytesConsumed)], typeInfo);
+        }
+        return default;
+    }
+
     /// <summary>The arguments as values that <see cref="IGatewaySocket.Emit"/> sends back unchanged: a
     /// <see cref="JsonElement"/> per JSON argument and a <see cref="ReadOnlyMemory{T}"/> per binary argument.</summary>
     public object?[] ToArray()

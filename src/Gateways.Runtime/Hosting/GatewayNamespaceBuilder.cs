@@ -4,7 +4,7 @@ namespace Gateways.Hosting;
 /// Declares what a namespace does: its connection middlewares (socket.io's <c>io.use</c>), what runs when a socket
 /// connects or disconnects, and its event handlers. Several calls for one namespace add up.
 /// </summary>
-public sealed class GatewayNamespaceBuilder
+public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
 {
     internal GatewayNamespaceBuilder(string name) => Name = name;
 
@@ -69,7 +69,7 @@ public sealed class GatewayNamespaceBuilder
         }
         if (!EventHandlers.TryAdd(eventName, handler))
         {
-            throw new InvalidOperationException($"Event '{eventName}' in namespace '{Name}' already has a handler.");
+            throw new InvalidOperationException($"Event '{eventName}' in namespace '{Name}' already has a handler; each event of a namespace has one handler, across gateways too.");
         }
         return this;
     }
@@ -83,4 +83,12 @@ public sealed class GatewayNamespaceBuilder
             handler(context);
             return ValueTask.CompletedTask;
         });
+
+    void Dispatch.IGatewayHandlerRegistry.AddEventHandler(string eventName, GatewayEventHandler handler) => On(eventName, handler);
+
+    void Dispatch.IGatewayHandlerRegistry.AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler) =>
+        ConnectionHandlers.Add((socket, _) => handler(socket));
+
+    void Dispatch.IGatewayHandlerRegistry.AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler) =>
+        DisconnectHandlers.Add(handler);
 }

@@ -14,9 +14,26 @@ public interface IGatewaysBuilder
     IGatewaysBuilder AddNamespace(string name, Action<GatewayNamespaceBuilder> configure);
 }
 
-internal sealed class GatewaysBuilder(IServiceCollection services) : IGatewaysBuilder
+internal sealed class GatewaysBuilder : IGatewaysBuilder
 {
-    public IServiceCollection Services { get; } = services;
+    public GatewaysBuilder(IServiceCollection services)
+    {
+        Services = services;
+        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(GatewayDeclarations))?.ImplementationInstance;
+        if (existing is GatewayDeclarations declarations)
+        {
+            Declarations = declarations;
+        }
+        else
+        {
+            Declarations = new GatewayDeclarations();
+            services.AddSingleton(Declarations);
+        }
+    }
+
+    public IServiceCollection Services { get; }
+
+    public GatewayDeclarations Declarations { get; }
 
     public IGatewaysBuilder AddNamespace(string name, Action<GatewayNamespaceBuilder> configure)
     {
@@ -24,14 +41,11 @@ internal sealed class GatewaysBuilder(IServiceCollection services) : IGatewaysBu
         {
             throw new ArgumentException($"Namespace names start with '/'; got '{name}'.", nameof(name));
         }
-        Services.Configure<GatewaysOptions>(options =>
+        if (!Declarations.Namespaces.TryGetValue(name, out var configures))
         {
-            if (!options.Namespaces.TryGetValue(name, out var configures))
-            {
-                options.Namespaces[name] = configures = [];
-            }
-            configures.Add(configure);
-        });
+            Declarations.Namespaces[name] = configures = [];
+        }
+        configures.Add(configure);
         return this;
     }
 }

@@ -20,8 +20,15 @@ public sealed class GatewaysOptions
 
     /// <summary>The most binary attachments one packet may announce. Default 10.</summary>
     public int MaxAttachments { get; set; } = 10;
+}
 
-    internal Dictionary<string, List<Action<GatewayNamespaceBuilder>>> Namespaces { get; } = new(StringComparer.Ordinal);
+/// <summary>What <c>AddNamespace</c> and <c>AddGateway</c> declared; one instance per service collection, kept out
+/// of the options so configuration binding never sees it.</summary>
+internal sealed class GatewayDeclarations
+{
+    public Dictionary<string, List<Action<GatewayNamespaceBuilder>>> Namespaces { get; } = new(StringComparer.Ordinal);
+
+    public List<Dispatch.GatewayDescriptor> Gateways { get; } = [];
 }
 
 /// <summary>The JSON settings for event arguments and acknowledgements, kept apart from <see cref="GatewaysOptions"/>

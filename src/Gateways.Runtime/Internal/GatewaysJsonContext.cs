@@ -16,4 +16,5 @@ namespace Gateways.Internal;
 [JsonSerializable(typeof(Dictionary<string, object?>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Namespaces.ErrorPayload))]
 internal sealed partial class GatewaysJsonContext : JsonSerializerContext;

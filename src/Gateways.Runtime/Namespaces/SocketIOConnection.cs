@@ -342,12 +342,27 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         ValueTask CompleteAsync();
     }
 
+    private const string ExceptionEvent = "exception";
+    private static readonly ErrorPayload InternalError = new("Internal server error");
+
     private readonly struct EventWork(EventContext context, GatewayEventHandler handler) : ITrackedWork
     {
         public ValueTask StartAsync() => handler(context);
 
-        public void OnFailed(ILogger logger, Exception exception) =>
-            SocketIOLog.HandlerFailed(logger, context.EventName, context.Socket.Namespace, context.Socket.Id, exception);
+        /// <summary>NestJS's BaseWsExceptionFilter: a <see cref="WsException"/> reaches the sender as it is meant;
+        /// anything else is logged and reaches it as "Internal server error". The connection stays up.</summary>
+        public void OnFailed(ILogger logger, Exception exception)
+        {
+            var socket = context.Socket;
+            if (exception is WsException wsException)
+            {
+                SocketIOLog.HandlerRefused(logger, context.EventName, socket.Namespace, socket.Id, wsException.Message);
+                socket.Emit(ExceptionEvent, wsException.Error ?? new ErrorPayload(wsException.Message));
+                return;
+            }
+            SocketIOLog.HandlerFailed(logger, context.EventName, socket.Namespace, socket.Id, exception);
+            socket.Emit(ExceptionEvent, InternalError);
+        }
 
         public ValueTask CompleteAsync() => context.DisposeAsync();
     }
@@ -363,5 +378,16 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             SocketIOLog.ConnectionHandlerFailed(logger, socket.Namespace, socket.Id, exception);
 
         public ValueTask CompleteAsync() => _scope.DisposeAsync();
+    }
+
+}
+
+/// <summary>The body of the <c>exception</c> event, as NestJS sends it: <c>{"status":"error","message":…}</c>.</summary>
+/// <param name="Status">Always <c>error</c>.</param>
+/// <param name="Message">The message for the client.</param>
+internal sealed record ErrorPayload(string Status, string Message)
+{
+    public ErrorPayload(string message) : this("error", message)
+    {
     }
 }

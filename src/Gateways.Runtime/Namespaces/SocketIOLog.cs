@@ -45,4 +45,7 @@ internal static partial class SocketIOLog
 
     [LoggerMessage(114, LogLevel.Information, "Connection '{Sid}' joined no namespace within the connect timeout; closing it.")]
     public static partial void ConnectTimeout(ILogger logger, string sid);
+
+    [LoggerMessage(115, LogLevel.Information, "The handler of event '{EventName}' in namespace '{Namespace}' refused the event of socket '{SocketId}': {Message}")]
+    public static partial void HandlerRefused(ILogger logger, string eventName, string @namespace, string socketId, string message);
 }

@@ -1,9 +1,11 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Gateways.Adapters;
+using Gateways.Dispatch;
 using Gateways.EngineIO;
 using Gateways.Hosting;
 using Gateways.SocketIO;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,29 +28,54 @@ public sealed class SocketIOServer : IEngineIOApplication
     /// <param name="jsonOptions">The JSON settings for event arguments.</param>
     public SocketIOServer(IOptions<GatewaysOptions> options, IOptions<GatewaysJsonOptions> jsonOptions,
         IGatewayAdapterFactory adapterFactory, IServiceProvider services, TimeProvider timeProvider,
-        ILogger<SocketIOServer> logger)
+        ILogger<SocketIOServer> logger) : this(options, jsonOptions, adapterFactory, services, timeProvider, logger,
+        services.GetService<GatewayDeclarations>() ?? new GatewayDeclarations())
+    {
+    }
+
+    private SocketIOServer(IOptions<GatewaysOptions> options, IOptions<GatewaysJsonOptions> jsonOptions,
+        IGatewayAdapterFactory adapterFactory, IServiceProvider services, TimeProvider timeProvider,
+        ILogger<SocketIOServer> logger, GatewayDeclarations declarations)
     {
         Options = options.Value;
         SerializerOptions = jsonOptions.Value.SerializerOptions;
         Services = services;
         Logger = logger;
-        var namespaces = new Dictionary<string, GatewayNamespace>(StringComparer.Ordinal);
-        var declarations = Options.Namespaces;
-        if (!declarations.ContainsKey(NamespaceNameTable.Root))
+        var builders = new Dictionary<string, GatewayNamespaceBuilder>(StringComparer.Ordinal)
         {
-            declarations[NamespaceNameTable.Root] = [];
-        }
-        foreach (var (name, configures) in declarations)
+            [NamespaceNameTable.Root] = new GatewayNamespaceBuilder(NamespaceNameTable.Root),
+        };
+        foreach (var (name, configures) in declarations.Namespaces)
         {
-            var builder = new GatewayNamespaceBuilder(name);
+            var builder = builders.TryGetValue(name, out var existing) ? existing : builders[name] = new GatewayNamespaceBuilder(name);
             foreach (var configure in configures)
             {
                 configure(builder);
             }
+        }
+
+        // Gateways add their handlers before the namespaces freeze, and see their namespace once it exists.
+        var isService = services.GetService<IServiceProviderIsService>();
+        var binding = new GatewayBindingContext(services, SerializerOptions, type => isService?.IsService(type) == true);
+        var dispatchers = new List<(string Namespace, GatewayDispatcher Dispatcher)>();
+        foreach (var descriptor in declarations.Gateways)
+        {
+            var dispatcher = descriptor.CreateDispatcher(binding);
+            dispatcher.AddHandlers(builders[descriptor.Namespace]);
+            dispatchers.Add((descriptor.Namespace, dispatcher));
+        }
+
+        var namespaces = new Dictionary<string, GatewayNamespace>(StringComparer.Ordinal);
+        foreach (var (name, builder) in builders)
+        {
             namespaces[name] = new GatewayNamespace(builder, adapterFactory, SerializerOptions, timeProvider);
             NamespaceNames.Add(name);
         }
         _namespaces = namespaces.ToFrozenDictionary(StringComparer.Ordinal);
+        foreach (var (name, dispatcher) in dispatchers)
+        {
+            dispatcher.Initialize(_namespaces[name]);
+        }
     }
 
     /// <summary>The settings in force.</summary>

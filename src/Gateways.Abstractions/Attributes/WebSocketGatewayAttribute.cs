@@ -1,0 +1,86 @@
+namespace Gateways;
+
+/// <summary>
+/// Marks a class as a gateway: its <see cref="SubscribeMessageAttribute"/> methods handle the events of one
+/// Socket.IO namespace (NestJS's <c>@WebSocketGateway()</c>). The Gateways source generator turns the class into a
+/// dispatch table at compile time; register it with <c>AddGateways().AddGateway&lt;T&gt;()</c>.
+/// </summary>
+/// <remarks>A gateway is a DI singleton with constructor injection, as in NestJS; for per-event services (a
+/// DbContext, say) take them as handler parameters, which come from a scope created per event.</remarks>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class WebSocketGatewayAttribute : Attribute
+{
+    /// <summary>A gateway of the main namespace <c>/</c>.</summary>
+    public WebSocketGatewayAttribute()
+    {
+    }
+
+    /// <summary>A gateway of <paramref name="namespace"/>.</summary>
+    /// <param name="namespace">The Socket.IO namespace, starting with <c>/</c> (NestJS's <c>namespace</c> option).</param>
+    public WebSocketGatewayAttribute(string @namespace) => Namespace = @namespace;
+
+    /// <summary>The Socket.IO namespace, <c>/</c> by default.</summary>
+    public string Namespace { get; set; } = "/";
+}
+
+/// <summary>Marks a property that receives the namespace's <see cref="IGatewayServer"/> before
+/// <see cref="IOnGatewayInit.AfterInit"/> runs (NestJS's <c>@WebSocketServer()</c>). Its type must be
+/// <see cref="IGatewayServer"/> and it needs a setter.</summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class WebSocketServerAttribute : Attribute;
+
+/// <summary>Marks a gateway method as the handler of one event (NestJS's <c>@SubscribeMessage()</c>).</summary>
+/// <param name="eventName">The event name the client emits.</param>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class SubscribeMessageAttribute(string eventName) : Attribute
+{
+    /// <summary>The event name the client emits.</summary>
+    public string EventName { get; } = eventName;
+}
+
+/// <summary>
+/// Binds a parameter to the event's payload (NestJS's <c>@MessageBody()</c>): with one argument, that argument;
+/// with several, all of them as an array; with a property name, that property of the first argument; with
+/// <see cref="Index"/>, the argument at that position.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class MessageBodyAttribute : Attribute
+{
+    /// <summary>The whole payload.</summary>
+    public MessageBodyAttribute()
+    {
+    }
+
+    /// <summary>One property of the payload object, such as <c>[MessageBody("roomId")] string roomId</c>.</summary>
+    /// <param name="property">The JSON property name.</param>
+    public MessageBodyAttribute(string property) => Property = property;
+
+    /// <summary>The JSON property of the payload object to bind, if any.</summary>
+    public string? Property { get; }
+
+    /// <summary>The position of the argument to bind (0 for the first); -1, the default, binds the whole payload.</summary>
+    public int Index { get; set; } = -1;
+}
+
+/// <summary>Binds a parameter to the socket that sent the event (NestJS's <c>@ConnectedSocket()</c>); its type is
+/// <see cref="IGatewaySocket"/>. A parameter of that type binds the same way without the attribute.</summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class ConnectedSocketAttribute : Attribute;
+
+/// <summary>
+/// Binds a parameter to the authenticated user: a <see cref="System.Security.Claims.ClaimsPrincipal"/>, or an app
+/// type that implements <see cref="IWsUser{TSelf}"/> (built from the principal's claims). A non-nullable parameter
+/// fails the event when the socket has no user; a nullable one receives <see langword="null"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class WsUserAttribute : Attribute;
+
+/// <summary>Binds a parameter of type <see cref="AckCallback"/> to the client's acknowledgement callback (NestJS 11's
+/// <c>@Ack()</c>). The handler then acknowledges by itself and its return value is not sent as the ack.</summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class AckAttribute : Attribute;
+
+/// <summary>Binds a <see cref="string"/> parameter to the name of the event being handled (NestJS's
+/// <c>@MessageName()</c>).</summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class MessageNameAttribute : Attribute;

@@ -1,0 +1,82 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Gateways.Dispatch;
+
+/// <summary>Parameter binding used by generated dispatchers. Binding failures become
+/// <see cref="MessageBindingException"/>, which the client receives as an <c>exception</c> event.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GatewayBinding
+{
+    /// <summary>The whole payload, NestJS-style: one argument as itself, several as an array, none as default.</summary>
+    public static T? Body<T>(GatewayEventContext context, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return context.Arguments.GetBody(typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            throw MessageBindingException.For(context, "the message body", ex);
+        }
+    }
+
+    /// <summary>One property of the first argument, or default when it is missing.</summary>
+    public static T? BodyProperty<T>(GatewayEventContext context, string property, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return context.Arguments.GetProperty(0, property, typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            throw MessageBindingException.For(context, $"property '{property}' of the message body", ex);
+        }
+    }
+
+    /// <summary>The argument at <paramref name="index"/>, or default when there are fewer arguments.</summary>
+    public static T? BodyAt<T>(GatewayEventContext context, int index, JsonTypeInfo<T> typeInfo)
+    {
+        if (index >= context.Arguments.Count)
+        {
+            return default;
+        }
+        try
+        {
+            return context.Arguments.Get(index, typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            throw MessageBindingException.For(context, $"argument {index}", ex);
+        }
+    }
+
+    /// <summary>The socket's principal; fails the event when there is none and <paramref name="required"/>.</summary>
+    public static ClaimsPrincipal? Principal(GatewayEventContext context, bool required) =>
+        context.Socket.User ?? (required ? throw new WsException("Unauthorized") : null);
+
+    /// <summary>An app user type built from the socket's principal.</summary>
+    public static TUser? User<TUser>(GatewayEventContext context, bool required) where TUser : IWsUser<TUser> =>
+        Principal(context, required) is { } principal ? TUser.FromPrincipal(principal) : default;
+
+    /// <summary>A service from the event's DI scope.</summary>
+    public static T Service<T>(GatewayEventContext context) where T : notnull =>
+        (T)(context.Services.GetService(typeof(T))
+            ?? throw new InvalidOperationException($"No service of type '{typeof(T).FullName}' is registered."));
+}
+
+/// <summary>The payload did not fit a handler's parameter; the client receives an <c>exception</c> event saying which.</summary>
+public sealed class MessageBindingException : WsException
+{
+    private MessageBindingException(string message, Exception inner) : base(message, inner)
+    {
+    }
+
+    internal static MessageBindingException For(GatewayEventContext context, string what, JsonException inner) =>
+        new($"Invalid payload for '{context.EventName}': {what} {Describe(inner)}", inner);
+
+    private static string Describe(JsonException ex) =>
+        ex.Path is { Length: > 0 } path ? $"could not be read at '{path}'." : "is not valid for this handler.";
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Gateways.Dispatch;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Gateways.Hosting;
+
+/// <summary>Registers generated gateways.</summary>
+public static class GatewaysBuilderExtensions
+{
+    /// <summary>
+    /// Adds a gateway class: registers it as a DI singleton (constructor injection works) and adds its generated
+    /// handlers to its namespace. The Gateways source generator must have run for <typeparamref name="TGateway"/>,
+    /// which it does for every <see cref="WebSocketGatewayAttribute"/> class of a project that references
+    /// Gateways.Runtime.
+    /// </summary>
+    /// <typeparam name="TGateway">The gateway class.</typeparam>
+    /// <param name="gateways">The builder.</param>
+    /// <exception cref="InvalidOperationException">No generated dispatcher exists for the class.</exception>
+    public static IGatewaysBuilder AddGateway<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TGateway>(
+        this IGatewaysBuilder gateways) where TGateway : class
+    {
+        // Generated module initializers fill the registry; make sure the gateway's own module has run its one.
+        RuntimeHelpers.RunModuleConstructor(typeof(TGateway).Module.ModuleHandle);
+        if (!GatewayRegistry.TryGet(typeof(TGateway), out var descriptor))
+        {
+            throw new InvalidOperationException(
+                $"'{typeof(TGateway).FullName}' has no generated dispatcher. Mark it [WebSocketGateway] and make sure the " +
+                "Gateways source generator runs for its project (it ships in the Gateways.Runtime package; a project " +
+                "reference needs OutputItemType=\"Analyzer\" on Gateways.SourceGen), and check the build for GW diagnostics.");
+        }
+        gateways.Services.TryAddSingleton<TGateway>();
+        return gateways.AddGateway(descriptor);
+    }
+
+    /// <summary>Adds every generated gateway found in <paramref name="assemblies"/> (gateways that ship inside other
+    /// packages, say), by scanning them with Scrutor for their generated <see cref="IGatewayRegistration"/>.</summary>
+    /// <param name="gateways">The builder.</param>
+    /// <param name="assemblies">The assemblies to scan.</param>
+    [RequiresUnreferencedCode("Assembly scanning finds types by reflection; use AddGateway<T>() in trimmed or Native AOT apps.")]
+    public static IGatewaysBuilder AddGatewaysFromAssemblies(this IGatewaysBuilder gateways, params Assembly[] assemblies)
+    {
+        var found = new ServiceCollection();
+        found.Scan(scan => scan.FromAssemblies(assemblies)
+            .AddClasses(classes => classes.AssignableTo<IGatewayRegistration>(), publicOnly: false)
+            .As<IGatewayRegistration>()
+            .WithSingletonLifetime());
+        using var provider = found.BuildServiceProvider();
+        foreach (var registration in provider.GetServices<IGatewayRegistration>())
+        {
+            foreach (var descriptor in registration.Gateways)
+            {
+                gateways.Services.TryAdd(ServiceDescriptor.Singleton(descriptor.GatewayType, descriptor.GatewayType));
+                gateways.AddGateway(descriptor);
+            }
+        }
+        return gateways;
+    }
+
+    /// <summary>Adds every generated gateway of the assembly that declares <typeparamref name="TMarker"/>.</summary>
+    /// <typeparam name="TMarker">Any type of that assembly.</typeparam>
+    /// <param name="gateways">The builder.</param>
+    [RequiresUnreferencedCode("Assembly scanning finds types by reflection; use AddGateway<T>() in trimmed or Native AOT apps.")]
+    public static IGatewaysBuilder AddGatewaysFromAssemblyOf<TMarker>(this IGatewaysBuilder gateways) =>
+        gateways.AddGatewaysFromAssemblies(typeof(TMarker).Assembly);
+
+    private static IGatewaysBuilder AddGateway(this IGatewaysBuilder gateways, GatewayDescriptor descriptor)
+    {
+        var declarations = ((GatewaysBuilder)gateways).Declarations;
+        if (!declarations.Gateways.Contains(descriptor))
+        {
+            declarations.Gateways.Add(descriptor);
+        }
+        return gateways.AddNamespace(descriptor.Namespace, _ => { });
+    }
+}

@@ -1,7 +1,8 @@
 // The server the official conformance suites expect (see the "Test suite" sections of the Engine.IO and Socket.IO
 // protocol READMEs): `dotnet run` serves the socket.io suite, `dotnet run -- --engine-io` the engine.io suite.
-using Gateways;
 using Gateways.EngineIO;
+using Gateways.Hosting;
+using ProtocolServer;
 
 var engineIOOnly = args.Contains("--engine-io");
 var port = 3000;
@@ -31,12 +32,8 @@ if (!engineIOOnly)
             options.EngineIO = engineOptions;
             options.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
         })
-        .AddNamespace("/", ns => ns
-            .OnConnection(socket => socket.Emit("auth", socket.Handshake.Auth))
-            .On("message", context => context.Socket.Emit("message-back", context.Arguments.ToArray()))
-            .On("message-with-ack", context => context.Ack(context.Arguments.ToArray())))
-        .AddNamespace("/custom", ns => ns
-            .OnConnection(socket => socket.Emit("auth", socket.Handshake.Auth)));
+        .AddGateway<ProtocolGateway>()
+        .AddGateway<CustomNamespaceGateway>();
 }
 
 var app = builder.Build();

@@ -1,0 +1,85 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Gateways.SourceGen.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports; documented in docs/diagnostics.md and listed in
+/// AnalyzerReleases.Unshipped.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Gateways";
+
+    /// <summary>GW0000: "The Gateways generator failed on '{0}': {1}".</summary>
+    public static readonly DiagnosticDescriptor GeneratorFailure = Create("GW0000", "The Gateways generator failed",
+        "The Gateways generator failed on '{0}': {1}", DiagnosticSeverity.Error);
+
+    /// <summary>GW0001: "Gateway '{0}' must be a non-abstract, non-static, non-generic class".</summary>
+    public static readonly DiagnosticDescriptor InvalidGatewayClass = Create("GW0001", "Gateway class cannot be instantiated",
+        "Gateway '{0}' must be a non-abstract, non-static, non-generic class", DiagnosticSeverity.Error);
+
+    /// <summary>GW0002: "Gateway '{0}' must be public or internal so generated code can use it".</summary>
+    public static readonly DiagnosticDescriptor GatewayNotAccessible = Create("GW0002", "Gateway class is not accessible",
+        "Gateway '{0}' must be public or internal so generated code can use it", DiagnosticSeverity.Error);
+
+    /// <summary>GW0003: "Handler '{0}' must be public or internal so generated code can call it".</summary>
+    public static readonly DiagnosticDescriptor HandlerNotAccessible = Create("GW0003", "Handler is not accessible",
+        "Handler '{0}' must be public or internal so generated code can call it", DiagnosticSeverity.Error);
+
+    /// <summary>GW0004: "Event '{0}' of namespace '{1}' is already handled by '{2}'".</summary>
+    public static readonly DiagnosticDescriptor DuplicateEvent = Create("GW0004", "Event handled twice in one namespace",
+        "Event '{0}' of namespace '{1}' is already handled by '{2}'", DiagnosticSeverity.Error);
+
+    /// <summary>GW0005: "Parameter '{0}' of handler '{1}' cannot be bound: {2}".</summary>
+    public static readonly DiagnosticDescriptor UnsupportedParameter = Create("GW0005", "Unsupported handler parameter",
+        "Parameter '{0}' of handler '{1}' cannot be bound: {2}", DiagnosticSeverity.Error);
+
+    /// <summary>GW0006: "Handler '{0}' binds the whole message body more than once ('{1}' and '{2}')".</summary>
+    public static readonly DiagnosticDescriptor SeveralBodies = Create("GW0006", "More than one whole-body parameter",
+        "Handler '{0}' binds the whole message body more than once ('{1}' and '{2}'); give [MessageBody] a property name or an Index", DiagnosticSeverity.Error);
+
+    /// <summary>GW0007: "[WebSocketServer] property '{0}' must be of type IGatewayServer and have a settable, accessible setter".</summary>
+    public static readonly DiagnosticDescriptor InvalidServerProperty = Create("GW0007", "Invalid [WebSocketServer] property",
+        "[WebSocketServer] property '{0}' must be of type IGatewayServer and have a public or internal setter", DiagnosticSeverity.Error);
+
+    /// <summary>GW0008: "Handler '{0}' is async void; return Task or ValueTask so errors reach the client".</summary>
+    public static readonly DiagnosticDescriptor AsyncVoidHandler = Create("GW0008", "Async void handler",
+        "Handler '{0}' is async void; return Task or ValueTask so errors reach the client and the logs", DiagnosticSeverity.Error);
+
+    /// <summary>GW0009: "'{0}' is a reserved event name in Socket.IO; clients cannot send it".</summary>
+    public static readonly DiagnosticDescriptor ReservedEventName = Create("GW0009", "Reserved event name",
+        "'{0}' is a reserved event name in Socket.IO; clients cannot send it", DiagnosticSeverity.Error);
+
+    /// <summary>GW0010: "Handler '{0}' takes an [Ack] callback and returns a value; the value would never be sent".</summary>
+    public static readonly DiagnosticDescriptor AckWithResult = Create("GW0010", "[Ack] together with a result",
+        "Handler '{0}' takes an [Ack] callback and returns a value; the value would never be sent, return void, Task or ValueTask", DiagnosticSeverity.Error);
+
+    /// <summary>GW0011: "Handler '{0}' needs a non-empty event name".</summary>
+    public static readonly DiagnosticDescriptor EmptyEventName = Create("GW0011", "Empty event name",
+        "Handler '{0}' needs a non-empty event name", DiagnosticSeverity.Error);
+
+    /// <summary>GW0012: "Handler '{0}' must be an instance method, not static or generic".</summary>
+    public static readonly DiagnosticDescriptor InvalidHandlerMethod = Create("GW0012", "Handler is static or generic",
+        "Handler '{0}' must be a non-generic instance method", DiagnosticSeverity.Error);
+
+    /// <summary>GW0013: "Gateway namespace '{0}' of '{1}' must start with '/'".</summary>
+    public static readonly DiagnosticDescriptor InvalidNamespace = Create("GW0013", "Invalid namespace name",
+        "Gateway namespace '{0}' of '{1}' must start with '/'", DiagnosticSeverity.Error);
+
+    /// <summary>GW0014: "Gateway '{0}' has no [SubscribeMessage] handler and no lifecycle hook".</summary>
+    public static readonly DiagnosticDescriptor EmptyGateway = Create("GW0014", "Gateway does nothing",
+        "Gateway '{0}' has no [SubscribeMessage] handler and no lifecycle hook", DiagnosticSeverity.Warning);
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
+    {
+        GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
+        UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
+        EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway,
+    }.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => All[id];
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true,
+            description: "See docs/diagnostics.md of the Gateways repository.");
+}

@@ -1,0 +1,270 @@
+using System.Collections.Generic;
+using System.Linq;
+using Gateways.SourceGen.Model;
+
+namespace Gateways.SourceGen.Emitting;
+
+/// <summary>Writes one gateway's dispatcher: a descriptor, a handler table of straight-line invokers (one per event),
+/// the lifecycle hooks, and the startup decisions (JSON metadata, which parameters are services).</summary>
+internal static class DispatchEmitter
+{
+    private const string Binding = "global::Gateways.Dispatch.GatewayBinding";
+    private const string Results = "global::Gateways.Dispatch.GatewayResults";
+    private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
+    private const string JsonTypeInfo = "global::System.Text.Json.Serialization.Metadata.JsonTypeInfo";
+    private const string InvalidOperation = "global::System.InvalidOperationException";
+
+    public static string Emit(GatewayModel gateway)
+    {
+        var writer = new SourceWriter();
+        Header.Write(writer);
+        writer.WriteLine($"namespace {gateway.DispatcherNamespace}");
+        writer.OpenBlock();
+        writer.WriteLine($"/// <summary>The dispatch table of <see cref=\"{gateway.FullyQualifiedName}\"/>, generated from its attributes.</summary>");
+        Header.WriteTypeAttributes(writer);
+        writer.WriteLine($"internal sealed class {gateway.DispatcherName} : global::Gateways.Dispatch.GatewayDispatcher");
+        writer.OpenBlock();
+        WriteDescriptor(writer, gateway);
+        WriteFields(writer, gateway);
+        WriteConstructor(writer, gateway);
+        WriteAddHandlers(writer, gateway);
+        WriteInitialize(writer, gateway);
+        for (var i = 0; i < gateway.Handlers.Count; i++)
+        {
+            WriteHandler(writer, gateway, i);
+        }
+        writer.CloseBlock();
+        writer.CloseBlock();
+        return writer.ToString();
+    }
+
+    private static void WriteDescriptor(SourceWriter writer, GatewayModel gateway)
+    {
+        var events = string.Join(", ", gateway.Handlers.Select(h => Literal(h.EventName)));
+        writer.WriteLine("public static readonly global::Gateways.Dispatch.GatewayDescriptor Descriptor = new(");
+        writer.Indent();
+        writer.WriteLine($"typeof({gateway.FullyQualifiedName}),");
+        writer.WriteLine($"{Literal(gateway.SocketNamespace)},");
+        writer.WriteLine(gateway.Handlers.Count == 0 ? "global::System.Array.Empty<string>()," : $"new string[] {{ {events} }},");
+        writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding));");
+        writer.Unindent();
+        writer.WriteLine();
+        writer.WriteLine($"private readonly {gateway.FullyQualifiedName} _gateway;");
+        if (UsesServer(gateway))
+        {
+            writer.WriteLine("private global::Gateways.IGatewayServer _server = null!;");
+        }
+    }
+
+    private static void WriteFields(SourceWriter writer, GatewayModel gateway)
+    {
+        for (var i = 0; i < gateway.Handlers.Count; i++)
+        {
+            foreach (var parameter in gateway.Handlers[i].Parameters)
+            {
+                var field = Field(i, parameter);
+                switch (parameter.Kind)
+                {
+                    case ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex:
+                    case ParameterKind.ServiceOrBody when parameter.IsValueType:
+                        writer.WriteLine($"private readonly {JsonTypeInfo}<{parameter.TypeName}> {field};");
+                        break;
+                    case ParameterKind.ServiceOrBody:
+                        writer.WriteLine($"private readonly bool {field}IsService;");
+                        writer.WriteLine($"private readonly {JsonTypeInfo}<{parameter.TypeName}>? {field};");
+                        break;
+                }
+            }
+        }
+        writer.WriteLine();
+    }
+
+    private static void WriteConstructor(SourceWriter writer, GatewayModel gateway)
+    {
+        writer.WriteLine($"private {gateway.DispatcherName}(global::Gateways.Dispatch.GatewayBindingContext binding)");
+        writer.OpenBlock();
+        writer.WriteLine($"_gateway = binding.GetGateway<{gateway.FullyQualifiedName}>();");
+        for (var i = 0; i < gateway.Handlers.Count; i++)
+        {
+            var handler = gateway.Handlers[i];
+            var where = $"{Short(gateway)}.{handler.MethodName} (event '{handler.EventName}')";
+            var implicitBodies = new List<ParameterModel>();
+            foreach (var parameter in handler.Parameters)
+            {
+                var field = Field(i, parameter);
+                switch (parameter.Kind)
+                {
+                    case ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex:
+                    case ParameterKind.ServiceOrBody when parameter.IsValueType:
+                        writer.WriteLine($"{field} = binding.TypeInfo<{parameter.TypeName}>();");
+                        break;
+                    case ParameterKind.ServiceOrBody:
+                        // Decided once, at startup: a registered service comes from DI, anything else is the body.
+                        writer.WriteLine($"{field}IsService = binding.IsService(typeof({parameter.TypeName}));");
+                        writer.WriteLine($"{field} = {field}IsService ? null : binding.TypeInfo<{parameter.TypeName}>();");
+                        implicitBodies.Add(parameter);
+                        break;
+                    case ParameterKind.Service:
+                        writer.WriteLine($"if (!binding.IsService(typeof({parameter.TypeName})))");
+                        writer.OpenBlock();
+                        writer.WriteLine($"throw new {InvalidOperation}({Literal($"Parameter '{parameter.Name}' of {where} is not a registered service, and [MessageBody] already binds the body.")});");
+                        writer.CloseBlock();
+                        break;
+                }
+            }
+            if (implicitBodies.Count > 1)
+            {
+                var sum = string.Join(" + ", implicitBodies.Select(p => $"({Field(i, p)}IsService ? 0 : 1)"));
+                var names = string.Join(", ", implicitBodies.Select(p => "'" + p.Name + "'"));
+                writer.WriteLine($"if ({sum} > 1)");
+                writer.OpenBlock();
+                writer.WriteLine($"throw new {InvalidOperation}({Literal($"{where} has several parameters that are neither registered services nor marked ({names}); mark the body with [MessageBody].")});");
+                writer.CloseBlock();
+            }
+        }
+        writer.CloseBlock();
+        writer.WriteLine();
+    }
+
+    private static void WriteAddHandlers(SourceWriter writer, GatewayModel gateway)
+    {
+        writer.WriteLine("public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)");
+        writer.OpenBlock();
+        for (var i = 0; i < gateway.Handlers.Count; i++)
+        {
+            writer.WriteLine($"registry.AddEventHandler({Literal(gateway.Handlers[i].EventName)}, {HandlerName(i, gateway.Handlers[i])});");
+        }
+        var hooks = gateway.Hooks;
+        if ((hooks & LifecycleHooks.Connection) != 0)
+        {
+            writer.WriteLine("registry.AddConnectionHandler(socket =>");
+            writer.OpenBlock();
+            writer.WriteLine("((global::Gateways.IOnGatewayConnection)_gateway).HandleConnection(socket);");
+            writer.WriteLine("return default;");
+            writer.CloseBlock(");");
+        }
+        if ((hooks & LifecycleHooks.ConnectionAsync) != 0)
+        {
+            writer.WriteLine("registry.AddConnectionHandler(socket => ((global::Gateways.IOnGatewayConnectionAsync)_gateway).HandleConnectionAsync(socket));");
+        }
+        if ((hooks & LifecycleHooks.Disconnect) != 0)
+        {
+            writer.WriteLine("registry.AddDisconnectHandler((socket, reason) =>");
+            writer.OpenBlock();
+            writer.WriteLine("((global::Gateways.IOnGatewayDisconnect)_gateway).HandleDisconnect(socket);");
+            writer.WriteLine("return default;");
+            writer.CloseBlock(");");
+        }
+        if ((hooks & LifecycleHooks.DisconnectAsync) != 0)
+        {
+            writer.WriteLine("registry.AddDisconnectHandler((socket, reason) => ((global::Gateways.IOnGatewayDisconnectAsync)_gateway).HandleDisconnectAsync(socket, reason));");
+        }
+        writer.CloseBlock();
+    }
+
+    private static void WriteInitialize(SourceWriter writer, GatewayModel gateway)
+    {
+        var uses = UsesServer(gateway);
+        if (gateway.ServerProperties.Count == 0 && (gateway.Hooks & LifecycleHooks.Init) == 0 && !uses)
+        {
+            return;
+        }
+        writer.WriteLine();
+        writer.WriteLine("public override void Initialize(global::Gateways.IGatewayServer server)");
+        writer.OpenBlock();
+        if (uses)
+        {
+            writer.WriteLine("_server = server;");
+        }
+        foreach (var property in gateway.ServerProperties)
+        {
+            writer.WriteLine($"_gateway.{property} = server;");
+        }
+        if ((gateway.Hooks & LifecycleHooks.Init) != 0)
+        {
+            writer.WriteLine("((global::Gateways.IOnGatewayInit)_gateway).AfterInit(server);");
+        }
+        writer.CloseBlock();
+    }
+
+    private static void WriteHandler(SourceWriter writer, GatewayModel gateway, int index)
+    {
+        var handler = gateway.Handlers[index];
+        writer.WriteLine();
+        writer.WriteLine($"/// <summary><c>{Escape(handler.EventName)}</c> → <see cref=\"{gateway.FullyQualifiedName}.{handler.MethodName}\"/>.</summary>");
+        writer.WriteLine($"private {ValueTask} {HandlerName(index, handler)}(global::Gateways.GatewayEventContext context)");
+        writer.OpenBlock();
+        var call = $"_gateway.{handler.MethodName}(";
+        if (handler.Parameters.Count <= 1)
+        {
+            call += string.Join("", handler.Parameters.Select(p => Argument(index, p))) + ")";
+        }
+        else
+        {
+            var arguments = handler.Parameters.Select(p => Argument(index, p)).ToList();
+            call += "\n    " + string.Join(",\n    ", arguments) + ")";
+        }
+        switch (handler.Return)
+        {
+            case ReturnKind.Void:
+                writer.WriteLine(call + ";");
+                writer.WriteLine("return default;");
+                break;
+            case ReturnKind.ValueTask:
+                writer.WriteLine("return " + call + ";");
+                break;
+            case ReturnKind.Task:
+                writer.WriteLine($"return {Results}.Await({call});");
+                break;
+            case ReturnKind.Value:
+                writer.WriteLine($"return {Results}.Complete(context, {call});");
+                break;
+            case ReturnKind.TaskOfT:
+            case ReturnKind.ValueTaskOfT:
+                writer.WriteLine($"return {Results}.Await(context, {call});");
+                break;
+            case ReturnKind.AsyncEnumerable:
+                writer.WriteLine($"return {Results}.Stream(context, {call});");
+                break;
+        }
+        writer.CloseBlock();
+    }
+
+    private static string Argument(int handler, ParameterModel parameter)
+    {
+        var field = Field(handler, parameter);
+        var required = parameter.IsNullable ? "false" : "true";
+        return parameter.Kind switch
+        {
+            ParameterKind.Body => $"{Binding}.Body(context, {field})!",
+            ParameterKind.BodyProperty => $"{Binding}.BodyProperty(context, {Literal(parameter.Property!)}, {field})!",
+            ParameterKind.BodyIndex => $"{Binding}.BodyAt(context, {parameter.Index}, {field})!",
+            ParameterKind.Socket => "context.Socket",
+            ParameterKind.Principal => $"{Binding}.Principal(context, required: {required})" + (parameter.IsNullable ? "" : "!"),
+            ParameterKind.UserType => $"{Binding}.User<{parameter.TypeName}>(context, required: {required})" + (parameter.IsNullable ? "" : "!"),
+            ParameterKind.Ack => "context.Ack",
+            ParameterKind.EventName => "context.EventName",
+            ParameterKind.CancellationToken => "context.Disconnected",
+            ParameterKind.Context => "context",
+            ParameterKind.Server => "_server",
+            ParameterKind.ServiceProvider => "context.Services",
+            ParameterKind.ServiceOrBody when parameter.IsValueType => $"{Binding}.Body(context, {field})!",
+            ParameterKind.ServiceOrBody => $"{field}IsService ? {Binding}.Service<{parameter.TypeName}>(context) : {Binding}.Body(context, {field}!)!",
+            ParameterKind.Service => $"{Binding}.Service<{parameter.TypeName}>(context)",
+            _ => "default!",
+        };
+    }
+
+    private static bool UsesServer(GatewayModel gateway) =>
+        gateway.Handlers.Any(h => h.Parameters.Any(p => p.Kind == ParameterKind.Server));
+
+    private static string HandlerName(int index, HandlerModel handler) => $"Handle{index}_{handler.MethodName}";
+
+    private static string Field(int handler, ParameterModel parameter) => $"_h{handler}_{parameter.Name}";
+
+    private static string Short(GatewayModel gateway) => gateway.ClassChain;
+
+    internal static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
+
+    private static string Escape(string value) => value.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+}

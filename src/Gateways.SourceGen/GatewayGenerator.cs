@@ -1,0 +1,127 @@
+using System.Collections.Generic;
+using System.Threading;
+using Gateways.SourceGen.Diagnostics;
+using Gateways.SourceGen.Emitting;
+using Gateways.SourceGen.Model;
+using Gateways.SourceGen.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Gateways.SourceGen;
+
+/// <summary>
+/// Turns [WebSocketGateway] classes into dispatch tables. Only the pipeline lives here: parsing is in
+/// <see cref="GatewayParser"/>, emitting in <see cref="DispatchEmitter"/> and <see cref="RegistrationEmitter"/>.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class GatewayGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.WebSocketGatewayAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (syntax, cancellationToken) => GatewayParser.Parse(syntax, cancellationToken))
+            .WithTrackingName(GatewayGeneratorStepNames.Parse);
+
+        var models = parsed
+            .Select(static (result, _) => result.Model)
+            .WithTrackingName(GatewayGeneratorStepNames.Model);
+        context.RegisterSourceOutput(models, static (output, model) =>
+        {
+            if (model is null)
+            {
+                return;
+            }
+            try
+            {
+                output.AddSource(model.HintName, DispatchEmitter.Emit(model));
+            }
+            catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, null, model.ClassChain, ex.Message));
+            }
+        });
+
+        var diagnostics = parsed
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(GatewayGeneratorStepNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, found) =>
+        {
+            foreach (var diagnostic in found)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        var summaries = models
+            .Where(static model => model is not null)
+            .Select(static (model, _) => new GatewaySummary(model!.DispatcherFullName, model.SocketNamespace))
+            .WithTrackingName(GatewayGeneratorStepNames.Summary)
+            .Collect()
+            .WithTrackingName(GatewayGeneratorStepNames.Registration);
+        context.RegisterSourceOutput(summaries, static (output, gateways) =>
+            output.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(gateways)));
+
+        // Kept apart from the registration: these carry locations, which move with every edit above them.
+        var events = parsed
+            .Select(static (result, _) => result.Events)
+            .WithTrackingName(GatewayGeneratorStepNames.Events)
+            .Collect();
+        context.RegisterSourceOutput(events, static (output, perGateway) => ReportDuplicateEvents(output, perGateway));
+    }
+
+    /// <summary>GW0004 across gateways: every declaration after the first of a (namespace, event) pair.</summary>
+    private static void ReportDuplicateEvents(SourceProductionContext output,
+        System.Collections.Immutable.ImmutableArray<EquatableArray<EventDeclaration>> perGateway)
+    {
+        var all = new List<EventDeclaration>();
+        foreach (var declarations in perGateway)
+        {
+            all.AddRange(declarations);
+        }
+        // Deterministic: the first declaration wins by file and position, whatever order the gateways came in.
+        all.Sort((a, b) =>
+        {
+            var byFile = string.CompareOrdinal(a.Location.FilePath, b.Location.FilePath);
+            return byFile != 0 ? byFile : a.Location.Start.CompareTo(b.Location.Start);
+        });
+        var first = new Dictionary<(string, string), EventDeclaration>();
+        foreach (var declaration in all)
+        {
+            var key = (declaration.SocketNamespace, declaration.EventName);
+            if (!first.TryGetValue(key, out var owner))
+            {
+                first[key] = declaration;
+            }
+            else if (owner.Gateway != declaration.Gateway)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateEvent, declaration.Location.ToLocation(),
+                    declaration.EventName, declaration.SocketNamespace, owner.Gateway));
+            }
+        }
+    }
+}
+
+/// <summary>The tracking names of the generator's steps, shared with the caching tests.</summary>
+public static class GatewayGeneratorStepNames
+{
+    /// <summary>Parsing each [WebSocketGateway] class.</summary>
+    public const string Parse = "Gateways.Parse";
+
+    /// <summary>The model each dispatch file is emitted from.</summary>
+    public const string Model = "Gateways.Model";
+
+    /// <summary>The diagnostics of each gateway.</summary>
+    public const string Diagnostics = "Gateways.Diagnostics";
+
+    /// <summary>What the registration needs of each gateway.</summary>
+    public const string Summary = "Gateways.Summary";
+
+    /// <summary>All summaries, for the registration file.</summary>
+    public const string Registration = "Gateways.Registration";
+
+    /// <summary>The events each gateway declares, for the duplicate check.</summary>
+    public const string Events = "Gateways.Events";
+}

@@ -1,0 +1,39 @@
+namespace Gateways.SourceGen;
+
+/// <summary>Metadata names of the Gateways.Abstractions types the generator recognizes (the generator does not
+/// reference Abstractions, which targets net10).</summary>
+internal static class KnownNames
+{
+    public const string WebSocketGatewayAttribute = "Gateways.WebSocketGatewayAttribute";
+    public const string WebSocketServerAttribute = "Gateways.WebSocketServerAttribute";
+    public const string SubscribeMessageAttribute = "Gateways.SubscribeMessageAttribute";
+    public const string MessageBodyAttribute = "Gateways.MessageBodyAttribute";
+    public const string ConnectedSocketAttribute = "Gateways.ConnectedSocketAttribute";
+    public const string WsUserAttribute = "Gateways.WsUserAttribute";
+    public const string AckAttribute = "Gateways.AckAttribute";
+    public const string MessageNameAttribute = "Gateways.MessageNameAttribute";
+
+    public const string GatewaySocket = "Gateways.IGatewaySocket";
+    public const string GatewayServer = "Gateways.IGatewayServer";
+    public const string GatewayEventContext = "Gateways.GatewayEventContext";
+    public const string AckCallback = "Gateways.AckCallback";
+    public const string WsUser = "Gateways.IWsUser`1";
+    public const string OnGatewayInit = "Gateways.IOnGatewayInit";
+    public const string OnGatewayConnection = "Gateways.IOnGatewayConnection";
+    public const string OnGatewayConnectionAsync = "Gateways.IOnGatewayConnectionAsync";
+    public const string OnGatewayDisconnect = "Gateways.IOnGatewayDisconnect";
+    public const string OnGatewayDisconnectAsync = "Gateways.IOnGatewayDisconnectAsync";
+
+    public const string ClaimsPrincipal = "System.Security.Claims.ClaimsPrincipal";
+    public const string CancellationToken = "System.Threading.CancellationToken";
+    public const string ServiceProvider = "System.IServiceProvider";
+    public const string Task = "System.Threading.Tasks.Task";
+    public const string TaskOfT = "System.Threading.Tasks.Task`1";
+    public const string ValueTask = "System.Threading.Tasks.ValueTask";
+    public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask`1";
+    public const string AsyncEnumerable = "System.Collections.Generic.IAsyncEnumerable`1";
+
+    /// <summary>Event names Socket.IO clients cannot send (socket.io-parser's RESERVED_EVENTS).</summary>
+    public static readonly string[] ReservedEvents =
+        { "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener" };
+}

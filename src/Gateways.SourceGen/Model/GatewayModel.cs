@@ -1,0 +1,93 @@
+namespace Gateways.SourceGen.Model;
+
+// Every model below must stay immutable and structurally equal (strings, enums, bools and EquatableArray only):
+// the incremental pipeline compares them to decide whether to emit again. No ISymbol, SyntaxNode or Location.
+
+/// <summary>One gateway class, as the emitters need it.</summary>
+internal sealed record GatewayModel(
+    string ClassChain,
+    string FullyQualifiedName,
+    string ContainingNamespace,
+    string SocketNamespace,
+    EquatableArray<HandlerModel> Handlers,
+    EquatableArray<string> ServerProperties,
+    LifecycleHooks Hooks)
+{
+    /// <summary>The C# namespace of the generated dispatcher.</summary>
+    public string DispatcherNamespace => ContainingNamespace.Length == 0
+        ? "Gateways.Generated"
+        : "Gateways.Generated." + ContainingNamespace;
+
+    /// <summary>The dispatcher class: the gateway's name (outer types joined with '_') + "Dispatcher".</summary>
+    public string DispatcherName => ClassChain.Replace('.', '_') + "Dispatcher";
+
+    public string DispatcherFullName => "global::" + DispatcherNamespace + "." + DispatcherName;
+
+    /// <summary>{Namespace}.{Gateway}.Dispatch.g.cs</summary>
+    public string HintName => (ContainingNamespace.Length == 0 ? "" : ContainingNamespace + ".") + ClassChain + ".Dispatch.g.cs";
+}
+
+/// <summary>One [SubscribeMessage] method.</summary>
+internal sealed record HandlerModel(
+    string EventName,
+    string MethodName,
+    EquatableArray<ParameterModel> Parameters,
+    ReturnKind Return);
+
+/// <summary>One handler parameter and how it binds.</summary>
+internal sealed record ParameterModel(
+    string Name,
+    ParameterKind Kind,
+    string TypeName,
+    string? Property,
+    int Index,
+    bool IsNullable,
+    bool IsValueType);
+
+internal enum ParameterKind
+{
+    Body,
+    BodyProperty,
+    BodyIndex,
+    Socket,
+    Principal,
+    UserType,
+    Ack,
+    EventName,
+    CancellationToken,
+    Context,
+    Server,
+    ServiceProvider,
+    /// <summary>No attribute and no known type: a DI service when registered, else the body (decided at startup).</summary>
+    ServiceOrBody,
+    /// <summary>No attribute, no known type, and the body is bound elsewhere: must be a DI service.</summary>
+    Service,
+}
+
+internal enum ReturnKind
+{
+    Void,
+    Task,
+    ValueTask,
+    Value,
+    TaskOfT,
+    ValueTaskOfT,
+    AsyncEnumerable,
+}
+
+[System.Flags]
+internal enum LifecycleHooks
+{
+    None = 0,
+    Init = 1,
+    Connection = 2,
+    ConnectionAsync = 4,
+    Disconnect = 8,
+    DisconnectAsync = 16,
+}
+
+/// <summary>What the registration file needs of a gateway: no handlers, so editing one does not re-emit it.</summary>
+internal sealed record GatewaySummary(string DispatcherFullName, string SocketNamespace);
+
+/// <summary>One event a gateway declares, with where, for the cross-gateway duplicate check.</summary>
+internal sealed record EventDeclaration(string SocketNamespace, string EventName, string Gateway, LocationInfo Location);

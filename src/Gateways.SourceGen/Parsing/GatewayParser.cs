@@ -1,0 +1,462 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Gateways.SourceGen.Diagnostics;
+using Gateways.SourceGen.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Gateways.SourceGen.Parsing;
+
+/// <summary>Turns one [WebSocketGateway] class into a <see cref="GatewayModel"/> and its diagnostics. Symbols stay in
+/// here; only strings and flags leave.</summary>
+internal static class GatewayParser
+{
+    private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+    public static GatewayParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        try
+        {
+            return new Parser(type, context.Attributes[0], cancellationToken).Run();
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var failure = new DiagnosticInfo(DiagnosticDescriptors.GeneratorFailure.Id, LocationInfo.From(type.Locations.FirstOrDefault()),
+                new[] { type.Name, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray());
+            return new GatewayParseResult(null, new[] { failure }.ToEquatableArray(), EquatableArray<EventDeclaration>.Empty);
+        }
+    }
+
+    private sealed class Parser
+    {
+        private readonly INamedTypeSymbol _type;
+        private readonly AttributeData _attribute;
+        private readonly CancellationToken _cancellationToken;
+        private readonly List<DiagnosticInfo> _diagnostics = new();
+        private bool _hasErrors;
+
+        public Parser(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken)
+        {
+            _type = type;
+            _attribute = attribute;
+            _cancellationToken = cancellationToken;
+        }
+
+        public GatewayParseResult Run()
+        {
+            var socketNamespace = ReadNamespace();
+            CheckClass();
+            if (!socketNamespace.StartsWith("/", StringComparison.Ordinal))
+            {
+                Report(DiagnosticDescriptors.InvalidNamespace, _type, socketNamespace, _type.Name);
+            }
+
+            var handlers = new List<HandlerModel>();
+            var events = new List<EventDeclaration>();
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var method in HandlerCandidates())
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var subscribe = FindAttribute(method, KnownNames.SubscribeMessageAttribute);
+                if (subscribe is null)
+                {
+                    continue;
+                }
+                var handler = ParseHandler(method, subscribe);
+                if (handler is null)
+                {
+                    continue;
+                }
+                if (seen.TryGetValue(handler.EventName, out var first))
+                {
+                    Report(DiagnosticDescriptors.DuplicateEvent, method, handler.EventName, socketNamespace, _type.Name + "." + first);
+                    continue;
+                }
+                seen[handler.EventName] = handler.MethodName;
+                handlers.Add(handler);
+                var location = LocationInfo.From(AttributeLocation(subscribe) ?? method.Locations.FirstOrDefault());
+                if (location is not null)
+                {
+                    events.Add(new EventDeclaration(socketNamespace, handler.EventName, _type.Name + "." + method.Name, location));
+                }
+            }
+            handlers.Sort((a, b) => string.CompareOrdinal(a.EventName, b.EventName));
+
+            var serverProperties = ParseServerProperties();
+            var hooks = ReadHooks();
+            if (handlers.Count == 0 && hooks == LifecycleHooks.None)
+            {
+                Report(DiagnosticDescriptors.EmptyGateway, _type, _type.Name);
+            }
+
+            var model = _hasErrors ? null : new GatewayModel(
+                ClassChain(_type),
+                _type.ToDisplayString(TypeNameFormat),
+                _type.ContainingNamespace.IsGlobalNamespace ? "" : _type.ContainingNamespace.ToDisplayString(),
+                socketNamespace,
+                handlers.ToEquatableArray(),
+                serverProperties.ToEquatableArray(),
+                hooks);
+            return new GatewayParseResult(model, _diagnostics.ToEquatableArray(), events.ToEquatableArray());
+        }
+
+        private string ReadNamespace()
+        {
+            foreach (var named in _attribute.NamedArguments)
+            {
+                if (named.Key == "Namespace" && named.Value.Value is string value)
+                {
+                    return value;
+                }
+            }
+            return _attribute.ConstructorArguments.Length == 1 && _attribute.ConstructorArguments[0].Value is string ns ? ns : "/";
+        }
+
+        private void CheckClass()
+        {
+            var generic = false;
+            for (var t = _type; t is not null; t = t.ContainingType)
+            {
+                generic |= t.TypeParameters.Length > 0;
+            }
+            if (_type.IsAbstract || _type.IsStatic || generic)
+            {
+                Report(DiagnosticDescriptors.InvalidGatewayClass, _type, _type.Name);
+            }
+            for (var t = _type; t is not null; t = t.ContainingType)
+            {
+                if (t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                {
+                    Report(DiagnosticDescriptors.GatewayNotAccessible, _type, _type.Name);
+                    break;
+                }
+            }
+        }
+
+        /// <summary>The gateway's methods and those it inherits, most derived first (an override hides its base).</summary>
+        private IEnumerable<IMethodSymbol> HandlerCandidates()
+        {
+            var overridden = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+            for (var t = _type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            {
+                foreach (var member in t.GetMembers())
+                {
+                    if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method || overridden.Contains(method))
+                    {
+                        continue;
+                    }
+                    if (method.OverriddenMethod is { } baseMethod)
+                    {
+                        overridden.Add(baseMethod.OriginalDefinition);
+                    }
+                    yield return method;
+                }
+            }
+        }
+
+        private HandlerModel? ParseHandler(IMethodSymbol method, AttributeData subscribe)
+        {
+            var display = _type.Name + "." + method.Name;
+            var eventName = subscribe.ConstructorArguments.Length == 1 ? subscribe.ConstructorArguments[0].Value as string : null;
+            var ok = true;
+            if (string.IsNullOrEmpty(eventName))
+            {
+                Report(DiagnosticDescriptors.EmptyEventName, method, display);
+                return null;
+            }
+            if (Array.IndexOf(KnownNames.ReservedEvents, eventName) >= 0)
+            {
+                ReportAt(DiagnosticDescriptors.ReservedEventName, AttributeLocation(subscribe), method, eventName!);
+                ok = false;
+            }
+            if (method.IsStatic || method.IsGenericMethod)
+            {
+                Report(DiagnosticDescriptors.InvalidHandlerMethod, method, display);
+                ok = false;
+            }
+            if (method.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                Report(DiagnosticDescriptors.HandlerNotAccessible, method, display);
+                ok = false;
+            }
+            if (method.IsAsync && method.ReturnsVoid)
+            {
+                Report(DiagnosticDescriptors.AsyncVoidHandler, method, display);
+                ok = false;
+            }
+
+            var returnKind = ReadReturn(method.ReturnType, method.ReturnsVoid);
+            var parameters = new List<ParameterModel>();
+            string? wholeBody = null;
+            var hasAck = false;
+            foreach (var parameter in method.Parameters)
+            {
+                var model = ParseParameter(parameter, display);
+                if (model is null)
+                {
+                    ok = false;
+                    continue;
+                }
+                if (model.Kind == ParameterKind.Body)
+                {
+                    if (wholeBody is not null)
+                    {
+                        Report(DiagnosticDescriptors.SeveralBodies, parameter, display, wholeBody, parameter.Name);
+                        ok = false;
+                    }
+                    wholeBody = parameter.Name;
+                }
+                hasAck |= model.Kind == ParameterKind.Ack;
+                parameters.Add(model);
+            }
+            if (hasAck && returnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT or ReturnKind.AsyncEnumerable)
+            {
+                Report(DiagnosticDescriptors.AckWithResult, method, display);
+                ok = false;
+            }
+            if (wholeBody is not null)
+            {
+                // With an explicit body, an undecorated parameter of no known kind can only be a service.
+                for (var i = 0; i < parameters.Count; i++)
+                {
+                    if (parameters[i].Kind == ParameterKind.ServiceOrBody)
+                    {
+                        parameters[i] = parameters[i] with { Kind = ParameterKind.Service };
+                    }
+                }
+            }
+            return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind) : null;
+        }
+
+        private ParameterModel? ParseParameter(IParameterSymbol parameter, string handler)
+        {
+            var type = parameter.Type;
+            if (parameter.RefKind != RefKind.None || type.TypeKind == TypeKind.Pointer || type.IsRefLikeType
+                || type.TypeKind == TypeKind.TypeParameter || parameter.IsParams)
+            {
+                return Unsupported(parameter, handler, "ref, out, in, params, pointer, ref struct and generic parameters are not supported");
+            }
+            var typeName = type.ToDisplayString(TypeNameFormat.WithMiscellaneousOptions(
+                TypeNameFormat.MiscellaneousOptions & ~SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
+            var nullable = type.NullableAnnotation == NullableAnnotation.Annotated;
+            ParameterModel Make(ParameterKind kind, string? property = null, int index = -1) =>
+                new(parameter.Name, kind, typeName, property, index, nullable, type.IsValueType);
+
+            if (FindAttribute(parameter, KnownNames.MessageBodyAttribute) is { } body)
+            {
+                var property = body.ConstructorArguments.Length == 1 ? body.ConstructorArguments[0].Value as string : null;
+                var index = -1;
+                foreach (var named in body.NamedArguments)
+                {
+                    if (named.Key == "Index" && named.Value.Value is int value)
+                    {
+                        index = value;
+                    }
+                }
+                if (property is not null && index >= 0)
+                {
+                    return Unsupported(parameter, handler, "[MessageBody] takes a property name or an Index, not both");
+                }
+                return property is not null ? Make(ParameterKind.BodyProperty, property)
+                    : index >= 0 ? Make(ParameterKind.BodyIndex, index: index)
+                    : Make(ParameterKind.Body);
+            }
+            if (HasAttribute(parameter, KnownNames.ConnectedSocketAttribute))
+            {
+                return Is(type, KnownNames.GatewaySocket) ? Make(ParameterKind.Socket)
+                    : Unsupported(parameter, handler, "[ConnectedSocket] needs the type IGatewaySocket");
+            }
+            if (HasAttribute(parameter, KnownNames.WsUserAttribute))
+            {
+                if (Is(type, KnownNames.ClaimsPrincipal))
+                {
+                    return Make(ParameterKind.Principal);
+                }
+                return ImplementsWsUser(type) ? Make(ParameterKind.UserType)
+                    : Unsupported(parameter, handler, "[WsUser] needs ClaimsPrincipal or a type that implements IWsUser<T>");
+            }
+            if (HasAttribute(parameter, KnownNames.AckAttribute))
+            {
+                return Is(type, KnownNames.AckCallback) ? Make(ParameterKind.Ack)
+                    : Unsupported(parameter, handler, "[Ack] needs the type AckCallback");
+            }
+            if (HasAttribute(parameter, KnownNames.MessageNameAttribute))
+            {
+                return type.SpecialType == SpecialType.System_String ? Make(ParameterKind.EventName)
+                    : Unsupported(parameter, handler, "[MessageName] needs the type string");
+            }
+            if (Is(type, KnownNames.GatewaySocket))
+            {
+                return Make(ParameterKind.Socket);
+            }
+            if (Is(type, KnownNames.CancellationToken))
+            {
+                return Make(ParameterKind.CancellationToken);
+            }
+            if (Is(type, KnownNames.GatewayEventContext))
+            {
+                return Make(ParameterKind.Context);
+            }
+            if (Is(type, KnownNames.GatewayServer))
+            {
+                return Make(ParameterKind.Server);
+            }
+            if (Is(type, KnownNames.ServiceProvider))
+            {
+                return Make(ParameterKind.ServiceProvider);
+            }
+            if (Is(type, KnownNames.AckCallback))
+            {
+                return Make(ParameterKind.Ack);
+            }
+            return Make(ParameterKind.ServiceOrBody);
+        }
+
+        private ParameterModel? Unsupported(IParameterSymbol parameter, string handler, string reason)
+        {
+            Report(DiagnosticDescriptors.UnsupportedParameter, parameter, parameter.Name, handler, reason);
+            return null;
+        }
+
+        private static ReturnKind ReadReturn(ITypeSymbol type, bool returnsVoid)
+        {
+            if (returnsVoid)
+            {
+                return ReturnKind.Void;
+            }
+            var definition = type.OriginalDefinition;
+            return true switch
+            {
+                _ when Is(definition, KnownNames.Task) => ReturnKind.Task,
+                _ when Is(definition, KnownNames.ValueTask) => ReturnKind.ValueTask,
+                _ when Is(definition, KnownNames.TaskOfT) => ReturnKind.TaskOfT,
+                _ when Is(definition, KnownNames.ValueTaskOfT) => ReturnKind.ValueTaskOfT,
+                _ when Is(definition, KnownNames.AsyncEnumerable) => ReturnKind.AsyncEnumerable,
+                _ => ReturnKind.Value,
+            };
+        }
+
+        private List<string> ParseServerProperties()
+        {
+            var names = new List<string>();
+            for (var t = _type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            {
+                foreach (var member in t.GetMembers())
+                {
+                    if (member is not IPropertySymbol property || !HasAttribute(property, KnownNames.WebSocketServerAttribute))
+                    {
+                        continue;
+                    }
+                    var setter = property.SetMethod;
+                    if (!Is(property.Type, KnownNames.GatewayServer) || setter is null || setter.IsInitOnly || property.IsStatic
+                        || setter.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                    {
+                        Report(DiagnosticDescriptors.InvalidServerProperty, property, property.Name);
+                        continue;
+                    }
+                    if (!names.Contains(property.Name))
+                    {
+                        names.Add(property.Name);
+                    }
+                }
+            }
+            names.Sort(StringComparer.Ordinal);
+            return names;
+        }
+
+        private LifecycleHooks ReadHooks()
+        {
+            var hooks = LifecycleHooks.None;
+            foreach (var implemented in _type.AllInterfaces)
+            {
+                hooks |= true switch
+                {
+                    _ when Is(implemented, KnownNames.OnGatewayInit) => LifecycleHooks.Init,
+                    _ when Is(implemented, KnownNames.OnGatewayConnection) => LifecycleHooks.Connection,
+                    _ when Is(implemented, KnownNames.OnGatewayConnectionAsync) => LifecycleHooks.ConnectionAsync,
+                    _ when Is(implemented, KnownNames.OnGatewayDisconnect) => LifecycleHooks.Disconnect,
+                    _ when Is(implemented, KnownNames.OnGatewayDisconnectAsync) => LifecycleHooks.DisconnectAsync,
+                    _ => LifecycleHooks.None,
+                };
+            }
+            return hooks;
+        }
+
+        private static bool ImplementsWsUser(ITypeSymbol type)
+        {
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (Is(implemented.OriginalDefinition, KnownNames.WsUser)
+                    && SymbolEqualityComparer.Default.Equals(implemented.TypeArguments[0], type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static string ClassChain(INamedTypeSymbol type) =>
+            type.ContainingType is { } outer ? ClassChain(outer) + "." + type.Name : type.Name;
+
+        private void Report(DiagnosticDescriptor descriptor, ISymbol symbol, params string[] arguments) =>
+            ReportAt(descriptor, null, symbol, arguments);
+
+        private void ReportAt(DiagnosticDescriptor descriptor, Location? location, ISymbol symbol, params string[] arguments)
+        {
+            _hasErrors |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+            _diagnostics.Add(new DiagnosticInfo(descriptor.Id, LocationInfo.From(location ?? symbol.Locations.FirstOrDefault()),
+                arguments.ToEquatableArray()));
+        }
+
+        private static Location? AttributeLocation(AttributeData attribute) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
+    }
+
+    private static AttributeData? FindAttribute(ISymbol symbol, string metadataName)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass is { } type && Is(type, metadataName))
+            {
+                return attribute;
+            }
+        }
+        return null;
+    }
+
+    private static bool HasAttribute(ISymbol symbol, string metadataName) => FindAttribute(symbol, metadataName) is not null;
+
+    /// <summary>Compares a type with a metadata name ("Namespace.Name`Arity") without building strings.</summary>
+    private static bool Is(ITypeSymbol type, string metadataName)
+    {
+        var dot = metadataName.LastIndexOf('.');
+        if (!string.Equals(type.MetadataName, metadataName.Substring(dot + 1), StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var ns = type.ContainingNamespace;
+        var end = dot;
+        while (ns is { IsGlobalNamespace: false })
+        {
+            if (end <= 0)
+            {
+                return false;
+            }
+            var start = metadataName.LastIndexOf('.', end - 1) + 1;
+            if (string.CompareOrdinal(metadataName, start, ns.Name, 0, end - start) != 0 || ns.Name.Length != end - start)
+            {
+                return false;
+            }
+            end = start - 1;
+            ns = ns.ContainingNamespace;
+        }
+        return end == -1;
+    }
+}

@@ -159,6 +159,102 @@ const scenarios = {
     unknown.close();
     return { message: error.message, data: error.data ?? null, ack: whoami, unknownNamespace: unknownError.message };
   },
+
+  // The seed's ChatGateway on /chat: A and B join room r1, C does not; A sends a message.
+  async "seed-chat"() {
+    const make = () => connected(io(`${url}/chat`, { transports: ["websocket"], forceNew: true }));
+    const [a, b, c] = await Promise.all([make(), make(), make()]);
+    const seen = { a: [], b: [], c: [] };
+    for (const [name, socket] of Object.entries({ a, b, c })) {
+      socket.onAny((event, ...args) => seen[name].push([event, ...args]));
+    }
+    const joined = once(a, "joinedRoom");
+    a.emit("joinRoom", { roomId: "r1" });
+    await joined;
+    const notified = once(a, "notification");
+    const joinedB = once(b, "joinedRoom");
+    b.emit("joinRoom", { roomId: "r1" });
+    await Promise.all([notified, joinedB]);
+    const delivered = Promise.all([once(a, "newMessage"), once(b, "newMessage")]);
+    const saved = await ack(a, "sendMessage", { roomId: "r1", text: "hello room" });
+    await delivered;
+    b.emit("leaveRoom", { roomId: "r1" });
+    await ack(b, "sendMessage", { roomId: "elsewhere", text: "sync" });
+    const second = once(a, "newMessage");
+    await ack(a, "sendMessage", { roomId: "r1", text: "after b left" });
+    await second;
+    const ids = { a: a.id, b: b.id };
+    for (const socket of [a, b, c]) socket.disconnect();
+    return { saved, seen, ids };
+  },
+
+  // The seed's AppGateway on "/": the positional handler broadcasts to everyone.
+  async "seed-app"() {
+    const make = () => connected(io(url, { transports: ["websocket"], forceNew: true }));
+    const [a, b] = await Promise.all([make(), make()]);
+    const received = Promise.all([once(a, "message"), once(b, "message")]);
+    a.emit("message", { text: "Hello" });
+    const [[toA], [toB]] = await received;
+    const ids = [a.id, b.id];
+    a.disconnect();
+    b.disconnect();
+    return { toA, toB, ids };
+  },
+
+  // Every parameter and return kind of KitchenSinkGateway on /sink.
+  async "kitchen-sink"() {
+    const user = await connected(io(`${url}/sink`, { transports: ["websocket"], forceNew: true, auth: { sub: "u1", role: "admin" } }));
+    const anonymous = await connected(io(`${url}/sink`, { transports: ["websocket"], forceNew: true }));
+    const events = [];
+    user.onAny((event, ...args) => events.push([event, ...args]));
+    const r = {};
+    r.body = await ack(user, "body", { x: 1, y: 2 });
+    r.bodyProperty = await ack(user, "body-property", { name: "n", count: 3, other: true });
+    r.bodyIndex = await ack(user, "body-index", 7, "seven");
+    r.several = await ack(user, "several", 1, 2, 3);
+    r.implicit = await ack(user, "implicit", { x: 5, y: 6 });
+    r.user = await ack(user, "user");
+    r.userOptional = await ack(anonymous, "user-optional");
+    r.explicitAck = await ack(user, "explicit-ack");
+    r.valueTask = await ack(user, "value-task", "loud");
+    r.context = await ack(user, "context");
+    r.raw = await ack(user, "raw", [1, { a: null }]);
+
+    const responded = once(user, "responded");
+    r.respondAck = await Promise.race([ack(user, "respond", { x: 9, y: 9 }), new Promise((ok) => setTimeout(() => ok("no ack"), 300))]);
+    r.responded = (await responded)[0];
+
+    const ticks = [];
+    const done = new Promise((ok) => user.on("tick", (n) => { ticks.push(n); if (n === 3) ok(); }));
+    user.emit("stream", 3);
+    await done;
+    r.ticks = ticks;
+
+    r.nothing = await Promise.race([ack(user, "nothing"), new Promise((ok) => setTimeout(() => ok("no ack"), 300))]);
+    r.nullResult = await Promise.race([ack(user, "null-result"), new Promise((ok) => setTimeout(() => ok("no ack"), 300))]);
+
+    const exception = () => once(user, "exception").then(([payload]) => payload);
+    let pending = exception();
+    user.emit("ws-exception", "not allowed");
+    r.wsException = await pending;
+    pending = exception();
+    user.emit("ws-exception-object");
+    r.wsExceptionObject = await pending;
+    pending = exception();
+    user.emit("crash");
+    r.crash = await pending;
+    pending = exception();
+    user.emit("body", "not a point");
+    r.badBody = await pending;
+    pending = exception();
+    anonymous.emit("user");
+    r.userMissing = await once(anonymous, "exception").then(([payload]) => payload);
+    r.stillConnected = user.connected && anonymous.connected;
+    r.afterErrors = await ack(user, "body", { x: 0, y: 0 });
+    user.disconnect();
+    anonymous.disconnect();
+    return r;
+  },
 };
 
 const run = scenarios[scenario];

@@ -95,8 +95,12 @@ internal static class DispatchEmitter
                 switch (parameter.Kind)
                 {
                     case ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex:
-                    case ParameterKind.ServiceOrBody when parameter.IsValueType:
                         writer.WriteLine($"{field} = binding.TypeInfo<{parameter.TypeName}>();");
+                        break;
+                    case ParameterKind.ServiceOrBody when parameter.IsValueType:
+                        // A value type is never a service: it is the body.
+                        writer.WriteLine($"{field} = binding.TypeInfo<{parameter.TypeName}>();");
+                        implicitBodies.Add(parameter);
                         break;
                     case ParameterKind.ServiceOrBody:
                         // Decided once, at startup: a registered service comes from DI, anything else is the body.
@@ -114,7 +118,7 @@ internal static class DispatchEmitter
             }
             if (implicitBodies.Count > 1)
             {
-                var sum = string.Join(" + ", implicitBodies.Select(p => $"({Field(i, p)}IsService ? 0 : 1)"));
+                var sum = string.Join(" + ", implicitBodies.Select(p => p.IsValueType ? "1" : $"({Field(i, p)}IsService ? 0 : 1)"));
                 var names = string.Join(", ", implicitBodies.Select(p => "'" + p.Name + "'"));
                 writer.WriteLine($"if ({sum} > 1)");
                 writer.OpenBlock();

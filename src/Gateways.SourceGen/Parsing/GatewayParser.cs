@@ -15,11 +15,15 @@ internal static class GatewayParser
     private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
 
+    /// <summary>Lets the GW0000 test make parsing fail; never set outside tests.</summary>
+    internal static Action<INamedTypeSymbol>? FaultInjection;
+
     public static GatewayParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         try
         {
+            FaultInjection?.Invoke(type);
             return new Parser(type, context.Attributes[0], cancellationToken).Run();
         }
         catch (OperationCanceledException)
@@ -61,6 +65,7 @@ internal static class GatewayParser
             var handlers = new List<HandlerModel>();
             var events = new List<EventDeclaration>();
             var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            var declared = 0;
             foreach (var method in HandlerCandidates())
             {
                 _cancellationToken.ThrowIfCancellationRequested();
@@ -69,6 +74,7 @@ internal static class GatewayParser
                 {
                     continue;
                 }
+                declared++;
                 var handler = ParseHandler(method, subscribe);
                 if (handler is null)
                 {
@@ -91,7 +97,7 @@ internal static class GatewayParser
 
             var serverProperties = ParseServerProperties();
             var hooks = ReadHooks();
-            if (handlers.Count == 0 && hooks == LifecycleHooks.None)
+            if (declared == 0 && hooks == LifecycleHooks.None && !_hasErrors)
             {
                 Report(DiagnosticDescriptors.EmptyGateway, _type, _type.Name);
             }

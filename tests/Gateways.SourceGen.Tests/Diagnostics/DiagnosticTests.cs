@@ -1,0 +1,181 @@
+using System.Diagnostics.CodeAnalysis;
+using Gateways.SourceGen.Parsing;
+using Gateways.SourceGen.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Gateways.SourceGen.Tests.Diagnostics;
+
+/// <summary>One test per GW id: the id, the exact location (the [|…|] span) and the exact message.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = "using System.Threading.Tasks;\nusing Gateways;\n";
+
+    private static void AssertSingle(string id, DiagnosticSeverity severity, string message, [StringSyntax("C#")] string markedSource)
+    {
+        var (source, span) = GeneratorHarness.Marked(Usings + markedSource);
+        var (result, _) = GeneratorHarness.Run(source);
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(severity, diagnostic.Severity);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Gateways", diagnostic.Descriptor.Category);
+    }
+
+    [Fact]
+    public void GW0000_AnUnexpectedFailureBecomesOneDiagnosticNotACrash()
+    {
+        GatewayParser.FaultInjection = type =>
+        {
+            if (type.Name == "FaultyGateway")
+            {
+                throw new InvalidOperationException("boom");
+            }
+        };
+        try
+        {
+            AssertSingle("GW0000", DiagnosticSeverity.Error, "The Gateways generator failed on 'FaultyGateway': InvalidOperationException: boom", """
+                [WebSocketGateway] public sealed class [|FaultyGateway|] { [SubscribeMessage("e")] public void E() { } }
+                """);
+        }
+        finally
+        {
+            GatewayParser.FaultInjection = null;
+        }
+    }
+
+    [Theory]
+    [InlineData("public abstract class [|G|] { [SubscribeMessage(\"e\")] public void E() { } }")]
+    [InlineData("public static class [|G|] { }")]
+    [InlineData("public class [|G|]<T> { [SubscribeMessage(\"e\")] public void E() { } }")]
+    public void GW0001_GatewayClassMustBeInstantiable(string declaration) =>
+        AssertSingle("GW0001", DiagnosticSeverity.Error, "Gateway 'G' must be a non-abstract, non-static, non-generic class",
+            "[WebSocketGateway] " + declaration);
+
+    [Fact]
+    public void GW0002_GatewayClassMustBeAccessible() =>
+        AssertSingle("GW0002", DiagnosticSeverity.Error, "Gateway 'G' must be public or internal so generated code can use it", """
+            public class Outer { [WebSocketGateway] private sealed class [|G|] { [SubscribeMessage("e")] public void E() { } } }
+            """);
+
+    [Fact]
+    public void GW0003_HandlerMustBeAccessible() =>
+        AssertSingle("GW0003", DiagnosticSeverity.Error, "Handler 'G.E' must be public or internal so generated code can call it", """
+            [WebSocketGateway] public class G { [SubscribeMessage("e")] private void [|E|]() { } }
+            """);
+
+    [Fact]
+    public void GW0004_SameEventTwiceInOneGateway() =>
+        AssertSingle("GW0004", DiagnosticSeverity.Error, "Event 'e' of namespace '/' is already handled by 'G.A'", """
+            [WebSocketGateway] public class G
+            {
+                [SubscribeMessage("e")] public void A() { }
+                [SubscribeMessage("e")] public void [|B|]() { }
+            }
+            """);
+
+    [Fact]
+    public void GW0004_SameEventInTwoGatewaysOfOneNamespace() =>
+        AssertSingle("GW0004", DiagnosticSeverity.Error, "Event 'e' of namespace '/chat' is already handled by 'First.A'", """
+            [WebSocketGateway("/chat")] public class First { [SubscribeMessage("e")] public void A() { } }
+            [WebSocketGateway("/chat")] public class Second { [[|SubscribeMessage("e")|]] public void B() { } }
+            [WebSocketGateway("/other")] public class Third { [SubscribeMessage("e")] public void C() { } }
+            """);
+
+    [Theory]
+    [InlineData("ref int [|x|]", "ref, out, in, params, pointer, ref struct and generic parameters are not supported")]
+    [InlineData("System.Span<byte> [|x|]", "ref, out, in, params, pointer, ref struct and generic parameters are not supported")]
+    [InlineData("[ConnectedSocket] string [|x|]", "[ConnectedSocket] needs the type IGatewaySocket")]
+    [InlineData("[WsUser] string [|x|]", "[WsUser] needs ClaimsPrincipal or a type that implements IWsUser<T>")]
+    [InlineData("[Ack] System.Action [|x|]", "[Ack] needs the type AckCallback")]
+    [InlineData("[MessageName] int [|x|]", "[MessageName] needs the type string")]
+    [InlineData("[MessageBody(\"p\", Index = 1)] int [|x|]", "[MessageBody] takes a property name or an Index, not both")]
+    public void GW0005_UnsupportedParameter(string parameter, string reason) =>
+        AssertSingle("GW0005", DiagnosticSeverity.Error, $"Parameter 'x' of handler 'G.E' cannot be bound: {reason}",
+            $"[WebSocketGateway] public class G {{ [SubscribeMessage(\"e\")] public void E({parameter}) {{ }} }}");
+
+    [Fact]
+    public void GW0006_TwoWholeBodies() =>
+        AssertSingle("GW0006", DiagnosticSeverity.Error,
+            "Handler 'G.E' binds the whole message body more than once ('a' and 'b'); give [MessageBody] a property name or an Index", """
+            [WebSocketGateway] public class G { [SubscribeMessage("e")] public void E([MessageBody] string a, [MessageBody] string [|b|]) { } }
+            """);
+
+    [Theory]
+    [InlineData("public object [|Server|] { get; set; }")]
+    [InlineData("public IGatewayServer [|Server|] { get; }")]
+    [InlineData("public IGatewayServer [|Server|] { get; init; }")]
+    [InlineData("public IGatewayServer [|Server|] { get; private set; }")]
+    public void GW0007_InvalidServerProperty(string property) =>
+        AssertSingle("GW0007", DiagnosticSeverity.Error,
+            "[WebSocketServer] property 'Server' must be of type IGatewayServer and have a public or internal setter",
+            $"[WebSocketGateway] public class G {{ [WebSocketServer] {property} [SubscribeMessage(\"e\")] public void E() {{ }} }}");
+
+    [Fact]
+    public void GW0008_AsyncVoidHandler() =>
+        AssertSingle("GW0008", DiagnosticSeverity.Error,
+            "Handler 'G.E' is async void; return Task or ValueTask so errors reach the client and the logs", """
+            [WebSocketGateway] public class G { [SubscribeMessage("e")] public async void [|E|]() => await Task.Yield(); }
+            """);
+
+    [Theory]
+    [InlineData("connect")]
+    [InlineData("disconnect")]
+    [InlineData("newListener")]
+    public void GW0009_ReservedEventName(string name) =>
+        AssertSingle("GW0009", DiagnosticSeverity.Error, $"'{name}' is a reserved event name in Socket.IO; clients cannot send it",
+            $"[WebSocketGateway] public class G {{ [[|SubscribeMessage(\"{name}\")|]] public void E() {{ }} }}");
+
+    [Fact]
+    public void GW0010_AckTogetherWithAResult() =>
+        AssertSingle("GW0010", DiagnosticSeverity.Error,
+            "Handler 'G.E' takes an [Ack] callback and returns a value; the value would never be sent, return void, Task or ValueTask", """
+            [WebSocketGateway] public class G { [SubscribeMessage("e")] public Task<int> [|E|]([Ack] AckCallback ack) => Task.FromResult(1); }
+            """);
+
+    [Fact]
+    public void GW0011_EmptyEventName() =>
+        AssertSingle("GW0011", DiagnosticSeverity.Error, "Handler 'G.E' needs a non-empty event name", """
+            [WebSocketGateway] public class G { [SubscribeMessage("")] public void [|E|]() { } }
+            """);
+
+    [Theory]
+    [InlineData("public static void [|E|]() { }")]
+    [InlineData("public void [|E|]<T>() { }")]
+    public void GW0012_HandlerMustBeANonGenericInstanceMethod(string method) =>
+        AssertSingle("GW0012", DiagnosticSeverity.Error, "Handler 'G.E' must be a non-generic instance method",
+            $"[WebSocketGateway] public class G {{ [SubscribeMessage(\"e\")] {method} }}");
+
+    [Fact]
+    public void GW0013_NamespaceMustStartWithASlash() =>
+        AssertSingle("GW0013", DiagnosticSeverity.Error, "Gateway namespace 'chat' of 'G' must start with '/'", """
+            [WebSocketGateway("chat")] public class [|G|] { [SubscribeMessage("e")] public void E() { } }
+            """);
+
+    [Fact]
+    public void GW0014_GatewayThatDoesNothing() =>
+        AssertSingle("GW0014", DiagnosticSeverity.Warning, "Gateway 'G' has no [SubscribeMessage] handler and no lifecycle hook", """
+            [WebSocketGateway] public class [|G|] { public void NotAHandler() { } }
+            """);
+
+    [Fact]
+    public void AWarningStillEmitsCodeThatCompiles()
+    {
+        var (result, output) = GeneratorHarness.Run(Usings + "[WebSocketGateway] public class G { }");
+
+        Assert.Equal("GW0014", Assert.Single(result.Diagnostics).Id);
+        Assert.Contains(result.GeneratedTrees, t => t.FilePath.EndsWith("G.Dispatch.g.cs", StringComparison.Ordinal));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void AnErrorEmitsNoDispatcherSoTheBuildShowsOnlyTheDiagnostic()
+    {
+        var (result, output) = GeneratorHarness.Run(Usings + "[WebSocketGateway] public class G { [SubscribeMessage(\"e\")] private void E() { } }");
+
+        Assert.Equal("GW0003", Assert.Single(result.Diagnostics).Id);
+        Assert.DoesNotContain(result.GeneratedTrees, t => t.FilePath.EndsWith("G.Dispatch.g.cs", StringComparison.Ordinal));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+}

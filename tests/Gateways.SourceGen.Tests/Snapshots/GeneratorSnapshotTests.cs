@@ -1,0 +1,165 @@
+using Gateways.SourceGen.Tests.Infrastructure;
+
+namespace Gateways.SourceGen.Tests.Snapshots;
+
+/// <summary>The generated source for representative gateways, compared with the verified files beside this one.</summary>
+public sealed class GeneratorSnapshotTests
+{
+    [Fact]
+    public void EveryParameterKind()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using System.Security.Claims;
+            using System.Threading;
+            using Gateways;
+
+            namespace Chat;
+
+            public sealed record RoomDto(string RoomId);
+            public sealed record AppUser(string Id) : IWsUser<AppUser>
+            {
+                public static AppUser FromPrincipal(ClaimsPrincipal principal) => new(principal.Identity!.Name!);
+            }
+            public sealed class ChatService;
+
+            [WebSocketGateway("/chat")]
+            public sealed class ChatGateway
+            {
+                [SubscribeMessage("joinRoom")]
+                public void JoinRoom([MessageBody] RoomDto room, [ConnectedSocket] IGatewaySocket client, CancellationToken cancellationToken) { }
+
+                [SubscribeMessage("leaveRoom")]
+                public void LeaveRoom([MessageBody("roomId")] string roomId, [MessageBody(Index = 1)] int? position, [MessageName] string eventName) { }
+
+                [SubscribeMessage("whoami")]
+                public void WhoAmI([WsUser] ClaimsPrincipal principal, [WsUser] AppUser? user, [Ack] AckCallback ack) { }
+
+                [SubscribeMessage("positional")]
+                public void Positional(IGatewaySocket client, System.Text.Json.JsonElement payload, ChatService service) { }
+
+                [SubscribeMessage("plumbing")]
+                public void Plumbing(GatewayEventContext context, IGatewayServer server, System.IServiceProvider services, [MessageBody] RoomDto body, ChatService mustBeAService) { }
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    [Fact]
+    public void EveryReturnKind()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using Gateways;
+
+            namespace Results;
+
+            [WebSocketGateway]
+            public class ResultsGateway
+            {
+                [SubscribeMessage("void")] public void Void() { }
+                [SubscribeMessage("task")] public Task TaskResult() => Task.CompletedTask;
+                [SubscribeMessage("value-task")] public ValueTask ValueTaskResult() => default;
+                [SubscribeMessage("value")] public int Value() => 1;
+                [SubscribeMessage("task-of-t")] public Task<string> TaskOfT() => Task.FromResult("x");
+                [SubscribeMessage("value-task-of-t")] public ValueTask<string> ValueTaskOfT() => new("x");
+                [SubscribeMessage("response")] public WsResponse<int> Response() => new("e", 1);
+                [SubscribeMessage("stream")] public async IAsyncEnumerable<int> Stream() { yield return 1; await Task.Yield(); }
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    [Fact]
+    public void LifecycleHooksAndServerProperty()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using System.Threading.Tasks;
+            using Gateways;
+
+            namespace App;
+
+            [WebSocketGateway]
+            public sealed class AppGateway : IOnGatewayInit, IOnGatewayConnectionAsync, IOnGatewayDisconnect
+            {
+                [WebSocketServer]
+                public IGatewayServer Server { get; set; } = null!;
+
+                public void AfterInit(IGatewayServer server) { }
+                public ValueTask HandleConnectionAsync(IGatewaySocket client) => default;
+                void IOnGatewayDisconnect.HandleDisconnect(IGatewaySocket client) { }
+
+                [SubscribeMessage("message")]
+                public void HandleMessage(IGatewaySocket client, object payload) => Server.Emit("message", payload);
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    [Fact]
+    public void SeveralGatewaysOnOneNamespace()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using Gateways;
+
+            namespace Shop;
+
+            [WebSocketGateway("/shop")]
+            public sealed class OrdersGateway
+            {
+                [SubscribeMessage("order")] public string Order([MessageBody] string id) => id;
+            }
+
+            [WebSocketGateway(Namespace = "/shop")]
+            internal sealed class PricesGateway
+            {
+                [SubscribeMessage("price")] internal decimal Price([MessageBody] string symbol) => 1m;
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    [Fact]
+    public void GatewayInANamespacelessFile()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using Gateways;
+
+            [WebSocketGateway]
+            public sealed class GlobalGateway
+            {
+                [SubscribeMessage("ping")] public string Ping() => "pong";
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    [Fact]
+    public void NestedGatewayInANullableObliviousFile()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            #nullable disable
+            using System.Security.Claims;
+            using Gateways;
+
+            namespace Legacy
+            {
+                public static class Outer
+                {
+                    [WebSocketGateway("/legacy")]
+                    public class InnerGateway
+                    {
+                        [SubscribeMessage("echo")] public string Echo([MessageBody] string text, [WsUser] ClaimsPrincipal user) => text;
+                    }
+                }
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+}

@@ -255,6 +255,32 @@ const scenarios = {
     anonymous.disconnect();
     return r;
   },
+
+  // samples/ProtocolServer (also as a Native AOT binary): the behaviour the official socket.io suite expects.
+  async "protocol-server"() {
+    const main = io(url, { forceNew: true, auth: { token: "123" } });
+    const auth = once(main, "auth");
+    await connected(main);
+    const [mainAuth] = await auth;
+    const back = once(main, "message-back");
+    main.emit("message", 1, "2", { 3: [true] }, Buffer.from([1, 2, 3]));
+    const messageBack = await back;
+    const acked = await ack(main, "message-with-ack", 1, "2", { 3: [false] });
+    const custom = io(`${url}/custom`, { forceNew: true, transports: ["websocket"] });
+    const customAuth = once(custom, "auth");
+    await connected(custom);
+    const [customAuthPayload] = await customAuth;
+    const result = {
+      mainAuth,
+      messageBack: [messageBack[0], messageBack[1], messageBack[2], toArray(messageBack[3])],
+      acked,
+      customAuth: customAuthPayload,
+      transport: main.io.engine.transport.name,
+    };
+    main.disconnect();
+    custom.disconnect();
+    return result;
+  },
 };
 
 const run = scenarios[scenario];

@@ -64,7 +64,8 @@ public class DispatchBenchmarks
     {
         public string Name => "/";
 
-        public void AddEventHandler(string eventName, GatewayEventHandler handler) => handlers[eventName] = handler;
+        public void AddEventHandler(string eventName, GatewayEventHandler handler, GatewayHandlerMetadata? metadata) =>
+            handlers[eventName] = handler;
 
         public void AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler)
         {

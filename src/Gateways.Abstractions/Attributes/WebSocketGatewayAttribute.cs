@@ -21,6 +21,10 @@ public sealed class WebSocketGatewayAttribute : Attribute
 
     /// <summary>The Socket.IO namespace, <c>/</c> by default.</summary>
     public string Namespace { get; set; } = "/";
+
+    /// <summary>Also deliver errors through the client's acknowledgement when it asked for one (the error payload
+    /// becomes the ack's argument), besides the <c>exception</c> event. Default <see langword="false"/>, as in NestJS.</summary>
+    public bool AcknowledgeErrors { get; set; }
 }
 
 /// <summary>Marks a property that receives the namespace's <see cref="IGatewayServer"/> before

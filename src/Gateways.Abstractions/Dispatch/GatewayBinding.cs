@@ -61,6 +61,15 @@ public static class GatewayBinding
     public static TUser? User<TUser>(GatewayEventContext context, bool required) where TUser : IWsUser<TUser> =>
         Principal(context, required) is { } principal ? TUser.FromPrincipal(principal) : default;
 
+    /// <summary>Validates a bound body; an invalid one fails the event with its field errors.</summary>
+    public static void Validate(IGatewayValidator validator, object? value)
+    {
+        if (value is not null && !validator.TryValidate(value, out var errors))
+        {
+            throw new WsValidationException(errors);
+        }
+    }
+
     /// <summary>A service from the event's DI scope.</summary>
     public static T Service<T>(GatewayEventContext context) where T : notnull =>
         (T)(context.Services.GetService(typeof(T))

@@ -17,14 +17,25 @@ public sealed class GatewayDescriptor
     /// <param name="namespace">The Socket.IO namespace it serves.</param>
     /// <param name="events">The events it handles, sorted.</param>
     /// <param name="createDispatcher">Builds the dispatcher for one server.</param>
+    /// <param name="connectAuthorize">The gateway's <c>[Authorize]</c> attributes, checked when a socket connects.</param>
+    /// <param name="allowAnonymous">Whether the gateway is <c>[AllowAnonymous]</c>: its namespace needs no token.</param>
     public GatewayDescriptor(Type gatewayType, string @namespace, IReadOnlyList<string> events,
-        Func<GatewayBindingContext, GatewayDispatcher> createDispatcher)
+        Func<GatewayBindingContext, GatewayDispatcher> createDispatcher,
+        IReadOnlyList<GatewayAuthorizeData>? connectAuthorize = null, bool allowAnonymous = false)
     {
         GatewayType = gatewayType;
         Namespace = @namespace;
         Events = events;
         CreateDispatcher = createDispatcher;
+        ConnectAuthorize = connectAuthorize ?? [];
+        AllowAnonymous = allowAnonymous;
     }
+
+    /// <summary>The gateway's <c>[Authorize]</c> attributes, checked when a socket connects to its namespace.</summary>
+    public IReadOnlyList<GatewayAuthorizeData> ConnectAuthorize { get; }
+
+    /// <summary>Whether the gateway is <c>[AllowAnonymous]</c>: its namespace accepts sockets without a token.</summary>
+    public bool AllowAnonymous { get; }
 
     /// <summary>The gateway class.</summary>
     public Type GatewayType { get; }
@@ -63,7 +74,8 @@ public interface IGatewayHandlerRegistry
     /// <summary>Handles an event; one handler per event name and namespace.</summary>
     /// <param name="eventName">The event name.</param>
     /// <param name="handler">The handler.</param>
-    void AddEventHandler(string eventName, GatewayEventHandler handler);
+    /// <param name="metadata">Authorization, guards and filters of a generated handler.</param>
+    void AddEventHandler(string eventName, GatewayEventHandler handler, GatewayHandlerMetadata? metadata = null);
 
     /// <summary>Runs when a socket has joined the namespace.</summary>
     /// <param name="handler">The hook.</param>
@@ -105,6 +117,21 @@ public sealed class GatewayBindingContext
     /// resolvers do not know it.</summary>
     /// <typeparam name="T">The bound type.</typeparam>
     public JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)SerializerOptions.GetTypeInfo(typeof(T));
+
+    /// <summary>The validator for bodies of type <paramref name="type"/>; fails at startup, saying what to do, when
+    /// no validator knows the type.</summary>
+    /// <param name="type">The body type, which carries validation attributes.</param>
+    public IGatewayValidator GetValidator(Type type)
+    {
+        var validator = Services.GetService(typeof(IGatewayValidator)) as IGatewayValidator;
+        if (validator is null || !validator.CanValidate(type))
+        {
+            throw new InvalidOperationException(
+                $"'{type.FullName}' has validation attributes but no validation metadata. Call builder.Services.AddValidation() " +
+                "and mark the type [ValidatableType] (source-generated, Native AOT-safe), or call AddGateways().AddDataAnnotationsValidation().");
+        }
+        return validator;
+    }
 
     /// <summary>Resolves the gateway instance (a DI singleton).</summary>
     /// <typeparam name="TGateway">The gateway class.</typeparam>

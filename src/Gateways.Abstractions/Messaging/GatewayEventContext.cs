@@ -24,6 +24,9 @@ public abstract class GatewayEventContext
     /// <summary>The request services of the scope that handles this event.</summary>
     public abstract IServiceProvider Services { get; }
 
+    /// <summary>The handler's metadata (authorization, guards, filters), when the handler is generated.</summary>
+    public virtual Dispatch.GatewayHandlerMetadata? Handler => null;
+
     /// <summary>Cancelled when the socket disconnects.</summary>
     public CancellationToken Disconnected => Socket.Disconnected;
 

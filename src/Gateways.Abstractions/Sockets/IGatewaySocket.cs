@@ -23,6 +23,10 @@ public interface IGatewaySocket
     /// <summary>The authenticated user, when an authentication middleware attached one; otherwise <see langword="null"/>.</summary>
     ClaimsPrincipal? User { get; set; }
 
+    /// <summary>The authenticated user's id (from the <c>sub</c> claim, else <c>id</c>), set by authentication; the
+    /// socket joins the room of that name when it connects, so <c>To(userId)</c> reaches all of a user's sockets.</summary>
+    string? UserId { get; set; }
+
     /// <summary>The rooms the socket is in, its own id included.</summary>
     IReadOnlyCollection<string> Rooms { get; }
 

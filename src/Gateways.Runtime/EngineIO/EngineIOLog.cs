@@ -39,4 +39,7 @@ internal static partial class EngineIOLog
 
     [LoggerMessage(12, LogLevel.Error, "The message handler of Engine.IO session '{Sid}' failed; closing the session.")]
     public static partial void HandlerFailed(ILogger logger, string sid, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "Refused a handshake from origin '{Origin}', which is not in AllowedOrigins.")]
+    public static partial void OriginRefused(ILogger logger, string origin);
 }

@@ -30,6 +30,12 @@ public sealed class EngineIOOptions
     /// <summary>Whether polling sessions may upgrade to WebSocket. Default <see langword="true"/>.</summary>
     public bool AllowUpgrades { get; set; } = true;
 
+    /// <summary>Origins allowed to open sessions, such as <c>https://app.example.com</c>. When not empty, a handshake or
+    /// WebSocket upgrade whose <c>Origin</c> header names another origin is refused with 403 — the defence against
+    /// cross-site WebSocket hijacking, which CORS does not give. Requests without an <c>Origin</c> (non-browser clients)
+    /// pass. Empty (the default): any origin.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
     /// <summary>Cross-origin settings for the HTTP long-polling requests.</summary>
     public EngineIOCorsOptions Cors { get; set; } = new();
 }

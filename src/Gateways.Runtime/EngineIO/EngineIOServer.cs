@@ -27,15 +27,18 @@ public sealed class EngineIOServer
     private readonly EngineIOOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly IEngineIORequestFilter? _requestFilter;
 
     /// <summary>Creates the endpoint for one application.</summary>
     /// <param name="application">What runs on each session.</param>
     /// <param name="options">The Engine.IO settings.</param>
     /// <param name="timeProvider">The clock for heartbeats and timeouts.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="requestFilter">Accepts or refuses handshakes and upgrades (socket.io's <c>allowRequest</c>), if any.</param>
     public EngineIOServer(IEngineIOApplication application, EngineIOOptions options, TimeProvider timeProvider,
-        ILogger<EngineIOServer> logger)
+        ILogger<EngineIOServer> logger, IEngineIORequestFilter? requestFilter = null)
     {
+        _requestFilter = requestFilter;
         _application = application;
         _options = options;
         _timeProvider = timeProvider;
@@ -79,6 +82,11 @@ public sealed class EngineIOServer
         }
 
         var sid = query["sid"].ToString();
+        if ((sid.Length == 0 || isWebSocket) && !await IsAllowedAsync(context))
+        {
+            await RejectAsync(context, EngineIOError.Forbidden);
+            return;
+        }
         if (sid.Length > 0)
         {
             await HandleSessionRequestAsync(context, sid, isWebSocket);
@@ -203,6 +211,19 @@ public sealed class EngineIOServer
         Span<byte> random = stackalloc byte[15];
         RandomNumberGenerator.Fill(random);
         return Base64Url.EncodeToString(random);
+    }
+
+    /// <summary>The origin check and the app's request filter, for requests that open a session or a WebSocket.</summary>
+    private async ValueTask<bool> IsAllowedAsync(HttpContext context)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (_options.AllowedOrigins.Count > 0 && origin.Length > 0
+            && !_options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+        {
+            EngineIOLog.OriginRefused(_logger, origin);
+            return false;
+        }
+        return _requestFilter is null || await _requestFilter.AllowRequestAsync(context);
     }
 
     private bool IsAllowedTransport(string transport) => transport switch

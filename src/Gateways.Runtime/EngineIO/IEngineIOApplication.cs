@@ -24,3 +24,14 @@ public interface IEngineIOSessionHandler
     /// <c>parse error</c>, <c>forced close</c>, …</param>
     void OnClose(string reason);
 }
+
+/// <summary>
+/// Accepts or refuses a request that would open a session or a WebSocket (socket.io's <c>allowRequest</c>): register
+/// one in DI to look at headers, cookies or addresses before any session exists. A refusal is answered 403.
+/// </summary>
+public interface IEngineIORequestFilter
+{
+    /// <summary>Whether the request may open a session.</summary>
+    /// <param name="context">The handshake or upgrade request.</param>
+    ValueTask<bool> AllowRequestAsync(Microsoft.AspNetCore.Http.HttpContext context);
+}

@@ -84,7 +84,17 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
             return ValueTask.CompletedTask;
         });
 
-    void Dispatch.IGatewayHandlerRegistry.AddEventHandler(string eventName, GatewayEventHandler handler) => On(eventName, handler);
+    internal Dictionary<string, Dispatch.GatewayHandlerMetadata> HandlerMetadata { get; } = new(StringComparer.Ordinal);
+
+    void Dispatch.IGatewayHandlerRegistry.AddEventHandler(string eventName, GatewayEventHandler handler,
+        Dispatch.GatewayHandlerMetadata? metadata)
+    {
+        On(eventName, handler);
+        if (metadata is not null)
+        {
+            HandlerMetadata[eventName] = metadata;
+        }
+    }
 
     void Dispatch.IGatewayHandlerRegistry.AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler) =>
         ConnectionHandlers.Add((socket, _) => handler(socket));

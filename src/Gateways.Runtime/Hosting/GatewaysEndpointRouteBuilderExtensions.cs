@@ -38,7 +38,8 @@ public static class GatewaysEndpointRouteBuilderExtensions
         var services = endpoints.ServiceProvider;
         var engine = new EngineIOServer(application, options ?? new EngineIOOptions(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<EngineIOServer>());
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<EngineIOServer>(),
+            services.GetService<IEngineIORequestFilter>());
         // Stopping the host ends every session, so Kestrel's shutdown does not wait for long-lived WebSockets.
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(engine.CloseAll);
         // WebSocket acceptance is part of this endpoint's own pipeline, so the app needs no UseWebSockets() call.

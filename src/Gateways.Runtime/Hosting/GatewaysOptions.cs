@@ -20,6 +20,30 @@ public sealed class GatewaysOptions
 
     /// <summary>The most binary attachments one packet may announce. Default 10.</summary>
     public int MaxAttachments { get; set; } = 10;
+
+    /// <summary>The longest event name accepted; a longer one gets the <c>exception</c> event and is dropped. Default 256.</summary>
+    public int MaxEventNameLength { get; set; } = 256;
+
+    /// <summary>The most arguments one event may carry; more get the <c>exception</c> event. Default 64.</summary>
+    public int MaxArguments { get; set; } = 64;
+
+    /// <summary>The deepest JSON nesting accepted in an event; deeper gets the <c>exception</c> event. Default 32.</summary>
+    public int MaxJsonDepth { get; set; } = 32;
+
+    /// <summary>Add <c>cause: {pattern, data}</c> (the event and its payload) to error payloads, as NestJS's
+    /// <c>includeCause</c> does. Default <see langword="true"/>.</summary>
+    public bool IncludeErrorCause { get; set; } = true;
+
+    /// <summary>Also answer the client's acknowledgement with the error payload when a handler fails and the client
+    /// asked for one (gateways can opt in alone with <c>[WebSocketGateway(AcknowledgeErrors = true)]</c>).
+    /// Default <see langword="false"/>, as in NestJS.</summary>
+    public bool AcknowledgeErrors { get; set; }
+
+    /// <summary>Join each authenticated socket to the room named by its user id. Default <see langword="true"/>.</summary>
+    public bool JoinUserRoom { get; set; } = true;
+
+    /// <summary>Per-socket and per-user event rate limits.</summary>
+    public GatewaysRateLimitOptions RateLimit { get; set; } = new();
 }
 
 /// <summary>What <c>AddNamespace</c> and <c>AddGateway</c> declared; one instance per service collection, kept out
@@ -29,6 +53,15 @@ internal sealed class GatewayDeclarations
     public Dictionary<string, List<Action<GatewayNamespaceBuilder>>> Namespaces { get; } = new(StringComparer.Ordinal);
 
     public List<Dispatch.GatewayDescriptor> Gateways { get; } = [];
+
+    /// <summary>Connection middlewares of every namespace, run before the namespace's own (authentication).</summary>
+    public List<GatewayConnectionMiddleware> GlobalMiddlewares { get; } = [];
+
+    /// <summary><see cref="IGatewayFilter"/> types run around every handler, first outermost.</summary>
+    public List<Type> Filters { get; } = [];
+
+    /// <summary><see cref="IWsExceptionFilter"/> types tried for every handler after its own.</summary>
+    public List<Type> ExceptionFilters { get; } = [];
 }
 
 /// <summary>The JSON settings for event arguments and acknowledgements, kept apart from <see cref="GatewaysOptions"/>
@@ -55,4 +88,34 @@ public sealed class GatewaysJsonOptions
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Guarded by JsonSerializer.IsReflectionEnabledByDefault.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by JsonSerializer.IsReflectionEnabledByDefault.")]
     private static DefaultJsonTypeInfoResolver CreateReflectionResolver() => new();
+}
+
+/// <summary>
+/// Event rate limits (token buckets from System.Threading.RateLimiting). Per socket they are on by default with
+/// generous numbers, so a runaway or hostile client cannot monopolize the server; per user they are off by default,
+/// because one user's many tabs would share one budget.
+/// </summary>
+public sealed class GatewaysRateLimitOptions
+{
+    /// <summary>Limit each socket's events. Default <see langword="true"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Events per second a socket may send on average. Default 100.</summary>
+    public int PermitsPerSecond { get; set; } = 100;
+
+    /// <summary>Events a socket may send at once after a quiet spell. Default 200.</summary>
+    public int Burst { get; set; } = 200;
+
+    /// <summary>Rejected events in a row after which the socket is disconnected (sustained abuse); 0 never
+    /// disconnects. Default 100.</summary>
+    public int DisconnectAfterRejections { get; set; } = 100;
+
+    /// <summary>Also limit all sockets of one user together. Default <see langword="false"/>.</summary>
+    public bool PerUserEnabled { get; set; }
+
+    /// <summary>Events per second one user may send across all sockets. Default 200.</summary>
+    public int PerUserPermitsPerSecond { get; set; } = 200;
+
+    /// <summary>Events one user may send at once. Default 400.</summary>
+    public int PerUserBurst { get; set; } = 400;
 }

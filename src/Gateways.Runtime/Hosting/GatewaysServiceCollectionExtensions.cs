@@ -1,3 +1,4 @@
+using Gateways;
 using Gateways.Adapters;
 using Gateways.Hosting;
 using Gateways.Namespaces;
@@ -29,6 +30,7 @@ public static class GatewaysServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGatewayAdapterFactory, InMemoryGatewayAdapterFactory>();
         services.TryAddSingleton<SocketIOServer>();
+        services.TryAddSingleton<IGatewayValidator>(provider => new Gateways.Security.GeneratedGatewayValidator(provider));
         return new GatewaysBuilder(services);
     }
 }

@@ -6,8 +6,10 @@ namespace Gateways.Namespaces;
 /// <summary>One received event. The DI scope is created on first use of <see cref="Services"/> and disposed when
 /// the handler ends.</summary>
 internal sealed class EventContext(IServiceProvider rootServices, GatewaySocket socket, string eventName,
-    EventArguments arguments, long ackId) : GatewayEventContext, IAsyncDisposable
+    EventArguments arguments, long ackId, Dispatch.GatewayHandlerMetadata? handler = null) : GatewayEventContext, IAsyncDisposable
 {
+    public override Dispatch.GatewayHandlerMetadata? Handler => handler;
+
     private AsyncServiceScope? _scope;
     private int _acknowledged;
 

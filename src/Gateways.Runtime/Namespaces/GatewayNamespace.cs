@@ -18,13 +18,17 @@ public sealed class GatewayNamespace : IGatewayServer
     private long _nextAckId;
 
     internal GatewayNamespace(GatewayNamespaceBuilder definition, IGatewayAdapterFactory adapterFactory,
-        JsonSerializerOptions serializerOptions, TimeProvider timeProvider)
+        JsonSerializerOptions serializerOptions, TimeProvider timeProvider, IServiceProvider services, IReadOnlyList<Type> filters)
     {
         Name = definition.Name;
         Middlewares = [.. definition.Middlewares];
         ConnectionHandlers = [.. definition.ConnectionHandlers];
         DisconnectHandlers = [.. definition.DisconnectHandlers];
-        EventHandlers = definition.EventHandlers.ToFrozenDictionary(StringComparer.Ordinal);
+        HandlerMetadata = definition.HandlerMetadata.ToFrozenDictionary(StringComparer.Ordinal);
+        EventHandlers = definition.EventHandlers.ToFrozenDictionary(
+            pair => pair.Key,
+            pair => HandlerPipeline.Build(pair.Key, pair.Value, HandlerMetadata.GetValueOrDefault(pair.Key), services, filters),
+            StringComparer.Ordinal);
         SerializerOptions = serializerOptions;
         TimeProvider = timeProvider;
         _all = new BroadcastOperator(this, BroadcastOptions.All);
@@ -54,6 +58,8 @@ public sealed class GatewayNamespace : IGatewayServer
     internal Func<IGatewaySocket, string, ValueTask>[] DisconnectHandlers { get; }
 
     internal FrozenDictionary<string, GatewayEventHandler> EventHandlers { get; }
+
+    internal FrozenDictionary<string, Dispatch.GatewayHandlerMetadata> HandlerMetadata { get; }
 
     /// <summary>Finds a socket connected to this namespace on this server.</summary>
     /// <param name="socketId">The socket id.</param>

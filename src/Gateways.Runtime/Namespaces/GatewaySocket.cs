@@ -38,6 +38,9 @@ public sealed class GatewaySocket : IGatewaySocket
     public ClaimsPrincipal? User { get; set; }
 
     /// <inheritdoc/>
+    public string? UserId { get; set; }
+
+    /// <inheritdoc/>
     public IReadOnlyCollection<string> Rooms => _namespace.Adapter.SocketRooms(Id);
 
     /// <inheritdoc/>
@@ -53,6 +56,8 @@ public sealed class GatewaySocket : IGatewaySocket
     public string ConnectionId => _connection.Session.Id;
 
     internal GatewayNamespace GatewayNamespace => _namespace;
+
+    internal Security.EventRateLimiter.SocketBucket? RateBucket { get; set; }
 
     /// <inheritdoc/>
     public void Join(string room) => _namespace.Adapter.AddAll(Id, [room]);
@@ -159,6 +164,7 @@ public sealed class GatewaySocket : IGatewaySocket
             }
         }
         _disconnected.Cancel();
+        RateBucket?.Dispose();
         SocketIOLog.SocketDisconnected(_connection.Logger, Id, _namespace.Name, reason);
         foreach (var handler in _namespace.DisconnectHandlers)
         {

@@ -107,7 +107,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
                     SocketIOLog.EventForUnknownNamespace(Logger, Session.Id, packet.Namespace);
                     return ValueTask.CompletedTask;
                 }
-                return InvokeEventAsync(socket, eventName, arguments, packet.AckId);
+                return InvokeEventAsync(socket, eventName, arguments, packet.AckId, packet.Payload);
             case SocketIOPacketType.Ack:
             case SocketIOPacketType.BinaryAck:
                 if (!SocketIOPayloadReader.TryReadArguments(packet.Payload, attachments, _server.SerializerOptions,
@@ -172,9 +172,10 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             }
         }
         _connectTimeout.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        socket.RateBucket = _server.RateLimiter.CreateSocketBucket();
         socket.MarkConnected();
         @namespace.Add(socket);
-        @namespace.Adapter.AddAll(socket.Id, [socket.Id]);
+        @namespace.Adapter.AddAll(socket.Id, _options.JoinUserRoom && socket.UserId is { } userId ? [socket.Id, userId] : [socket.Id]);
         Session.TrySend(SocketIOPacketWriter.WriteConnect(@namespace.Name, socket.Id), null);
         SocketIOLog.SocketConnected(Logger, socket.Id, @namespace.Name, Session.Id);
 
@@ -230,14 +231,61 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         Session.TrySend(SocketIOPacketWriter.WriteConnectError(@namespace.Name, message, data), null);
     }
 
-    private ValueTask InvokeEventAsync(GatewaySocket socket, string eventName, EventArguments arguments, long ackId)
+    private ValueTask InvokeEventAsync(GatewaySocket socket, string eventName, EventArguments arguments, long ackId,
+        ReadOnlyMemory<byte> payload)
     {
-        if (!socket.GatewayNamespace.EventHandlers.TryGetValue(eventName, out var handler))
+        var limits = _options;
+        if (!_server.RateLimiter.TryAcquire(socket.RateBucket, socket.UserId))
+        {
+            SocketIOLog.EventOverLimit(Logger, socket.Id, eventName, "rate limit");
+            _server.Errors.Refuse(socket, eventName, null, "Too many requests");
+            var limit = _server.RateLimiter.DisconnectAfterRejections;
+            if (limit > 0 && socket.RateBucket?.ConsecutiveRejections >= limit)
+            {
+                SocketIOLog.RateLimitAbuse(Logger, socket.Id, socket.UserId ?? "-");
+                socket.Disconnect(close: true);
+            }
+            return ValueTask.CompletedTask;
+        }
+        var refusal = eventName.Length > limits.MaxEventNameLength ? "Event name too long"
+            : arguments.Count > limits.MaxArguments ? "Too many arguments"
+            : TooDeep(payload.Span, limits.MaxJsonDepth) ? "Payload nested too deeply"
+            : null;
+        if (refusal is not null)
+        {
+            SocketIOLog.EventOverLimit(Logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, refusal);
+            _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, refusal);
+            return ValueTask.CompletedTask;
+        }
+        var @namespace = socket.GatewayNamespace;
+        if (!@namespace.EventHandlers.TryGetValue(eventName, out var handler))
         {
             SocketIOLog.NoHandler(Logger, eventName, socket.Namespace, socket.Id);
             return ValueTask.CompletedTask;
         }
-        return StartTrackedAsync(new EventWork(new EventContext(_server.Services, socket, eventName, arguments, ackId), handler));
+        var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, @namespace.HandlerMetadata.GetValueOrDefault(eventName));
+        return StartTrackedAsync(new EventWork(context, handler, _server.Errors));
+    }
+
+    /// <summary>Whether the payload nests deeper than <paramref name="maxDepth"/>. Counting brackets first keeps the
+    /// common case to one vectorized pass; only a payload with that many brackets is read again.</summary>
+    private static bool TooDeep(ReadOnlySpan<byte> payload, int maxDepth)
+    {
+        if (payload.Count((byte)'[') + payload.Count((byte)'{') <= maxDepth)
+        {
+            return false;
+        }
+        var reader = new System.Text.Json.Utf8JsonReader(payload, new System.Text.Json.JsonReaderOptions { MaxDepth = maxDepth });
+        try
+        {
+            reader.Read();
+            reader.Skip();
+            return false;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Starts a handler without making the read loop wait for it, up to the per-connection limit. Past the
@@ -252,7 +300,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         }
         catch (Exception ex)
         {
-            work.OnFailed(Logger, ex);
+            await FailAsync(work, ex);
             await work.CompleteAsync();
             _eventSlots.Release();
             return;
@@ -266,6 +314,19 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         _ = FinishAsync(running, work);
     }
 
+    /// <summary>Error handling must not take the connection down: a failing filter is logged and swallowed.</summary>
+    private async ValueTask FailAsync<TWork>(TWork work, Exception exception) where TWork : ITrackedWork
+    {
+        try
+        {
+            await work.OnFailedAsync(Logger, exception);
+        }
+        catch (Exception ex)
+        {
+            SocketIOLog.ErrorHandlingFailed(Logger, Session.Id, ex);
+        }
+    }
+
     private async Task FinishAsync<TWork>(ValueTask running, TWork work) where TWork : ITrackedWork
     {
         try
@@ -274,7 +335,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         }
         catch (Exception ex)
         {
-            work.OnFailed(Logger, ex);
+            await FailAsync(work, ex);
         }
         finally
         {
@@ -337,32 +398,16 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     {
         ValueTask StartAsync();
 
-        void OnFailed(ILogger logger, Exception exception);
+        ValueTask OnFailedAsync(ILogger logger, Exception exception);
 
         ValueTask CompleteAsync();
     }
 
-    private const string ExceptionEvent = "exception";
-    private static readonly ErrorPayload InternalError = new("Internal server error");
-
-    private readonly struct EventWork(EventContext context, GatewayEventHandler handler) : ITrackedWork
+    private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors) : ITrackedWork
     {
         public ValueTask StartAsync() => handler(context);
 
-        /// <summary>NestJS's BaseWsExceptionFilter: a <see cref="WsException"/> reaches the sender as it is meant;
-        /// anything else is logged and reaches it as "Internal server error". The connection stays up.</summary>
-        public void OnFailed(ILogger logger, Exception exception)
-        {
-            var socket = context.Socket;
-            if (exception is WsException wsException)
-            {
-                SocketIOLog.HandlerRefused(logger, context.EventName, socket.Namespace, socket.Id, wsException.Message);
-                socket.Emit(ExceptionEvent, wsException.Error ?? new ErrorPayload(wsException.Message));
-                return;
-            }
-            SocketIOLog.HandlerFailed(logger, context.EventName, socket.Namespace, socket.Id, exception);
-            socket.Emit(ExceptionEvent, InternalError);
-        }
+        public ValueTask OnFailedAsync(ILogger logger, Exception exception) => errors.HandleAsync(context, exception);
 
         public ValueTask CompleteAsync() => context.DisposeAsync();
     }
@@ -374,20 +419,13 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
         public ValueTask StartAsync() => handler(socket, _scope.ServiceProvider);
 
-        public void OnFailed(ILogger logger, Exception exception) =>
+        public ValueTask OnFailedAsync(ILogger logger, Exception exception)
+        {
             SocketIOLog.ConnectionHandlerFailed(logger, socket.Namespace, socket.Id, exception);
+            return ValueTask.CompletedTask;
+        }
 
         public ValueTask CompleteAsync() => _scope.DisposeAsync();
     }
 
-}
-
-/// <summary>The body of the <c>exception</c> event, as NestJS sends it: <c>{"status":"error","message":…}</c>.</summary>
-/// <param name="Status">Always <c>error</c>.</param>
-/// <param name="Message">The message for the client.</param>
-internal sealed record ErrorPayload(string Status, string Message)
-{
-    public ErrorPayload(string message) : this("error", message)
-    {
-    }
 }

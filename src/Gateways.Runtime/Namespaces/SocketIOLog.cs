@@ -28,8 +28,8 @@ internal static partial class SocketIOLog
     [LoggerMessage(108, LogLevel.Debug, "No handler for event '{EventName}' in namespace '{Namespace}' (socket '{SocketId}').")]
     public static partial void NoHandler(ILogger logger, string eventName, string @namespace, string socketId);
 
-    [LoggerMessage(109, LogLevel.Error, "The handler of event '{EventName}' in namespace '{Namespace}' failed (socket '{SocketId}').")]
-    public static partial void HandlerFailed(ILogger logger, string eventName, string @namespace, string socketId, Exception exception);
+    [LoggerMessage(109, LogLevel.Error, "The handler of event '{EventName}' in namespace '{Namespace}' failed (socket '{SocketId}', user '{UserId}').")]
+    public static partial void HandlerFailed(ILogger logger, string eventName, string @namespace, string socketId, string userId, Exception exception);
 
     [LoggerMessage(110, LogLevel.Error, "A connection handler of namespace '{Namespace}' failed (socket '{SocketId}').")]
     public static partial void ConnectionHandlerFailed(ILogger logger, string @namespace, string socketId, Exception exception);
@@ -48,4 +48,13 @@ internal static partial class SocketIOLog
 
     [LoggerMessage(115, LogLevel.Information, "The handler of event '{EventName}' in namespace '{Namespace}' refused the event of socket '{SocketId}': {Message}")]
     public static partial void HandlerRefused(ILogger logger, string eventName, string @namespace, string socketId, string message);
+
+    [LoggerMessage(116, LogLevel.Information, "Socket '{SocketId}' sent event '{EventName}' over a limit: {Reason}.")]
+    public static partial void EventOverLimit(ILogger logger, string socketId, string eventName, string reason);
+
+    [LoggerMessage(117, LogLevel.Warning, "Socket '{SocketId}' (user '{UserId}') kept flooding past its rate limit; disconnecting it.")]
+    public static partial void RateLimitAbuse(ILogger logger, string socketId, string userId);
+
+    [LoggerMessage(118, LogLevel.Error, "Handling an error of connection '{Sid}' failed; the error was dropped.")]
+    public static partial void ErrorHandlingFailed(ILogger logger, string sid, Exception exception);
 }

@@ -39,6 +39,9 @@ public sealed class SocketIOServer : IEngineIOApplication
     {
         Options = options.Value;
         SerializerOptions = jsonOptions.Value.SerializerOptions;
+        Declarations = declarations;
+        Errors = new GatewayErrors(Options, declarations.ExceptionFilters, logger);
+        RateLimiter = new Security.EventRateLimiter(Options.RateLimit, timeProvider);
         Services = services;
         Logger = logger;
         var builders = new Dictionary<string, GatewayNamespaceBuilder>(StringComparer.Ordinal)
@@ -60,15 +63,22 @@ public sealed class SocketIOServer : IEngineIOApplication
         var dispatchers = new List<(string Namespace, GatewayDispatcher Dispatcher)>();
         foreach (var descriptor in declarations.Gateways)
         {
+            var builder = builders[descriptor.Namespace];
+            if (descriptor.ConnectAuthorize.Count > 0)
+            {
+                builder.Use(ConnectAuthorization(services, descriptor));
+            }
             var dispatcher = descriptor.CreateDispatcher(binding);
-            dispatcher.AddHandlers(builders[descriptor.Namespace]);
+            dispatcher.AddHandlers(builder);
             dispatchers.Add((descriptor.Namespace, dispatcher));
         }
 
         var namespaces = new Dictionary<string, GatewayNamespace>(StringComparer.Ordinal);
         foreach (var (name, builder) in builders)
         {
-            namespaces[name] = new GatewayNamespace(builder, adapterFactory, SerializerOptions, timeProvider);
+            // Authentication runs before each namespace's own middlewares, whichever order they were declared in.
+            builder.Middlewares.InsertRange(0, declarations.GlobalMiddlewares);
+            namespaces[name] = new GatewayNamespace(builder, adapterFactory, SerializerOptions, timeProvider, services, declarations.Filters);
             NamespaceNames.Add(name);
         }
         _namespaces = namespaces.ToFrozenDictionary(StringComparer.Ordinal);
@@ -80,6 +90,12 @@ public sealed class SocketIOServer : IEngineIOApplication
 
     /// <summary>The settings in force.</summary>
     public GatewaysOptions Options { get; }
+
+    internal GatewayDeclarations Declarations { get; }
+
+    internal GatewayErrors Errors { get; }
+
+    internal Security.EventRateLimiter RateLimiter { get; }
 
     /// <summary>The JSON options event arguments bind and serialize with.</summary>
     public System.Text.Json.JsonSerializerOptions SerializerOptions { get; }
@@ -105,6 +121,26 @@ public sealed class SocketIOServer : IEngineIOApplication
     /// <param name="namespace">The namespace, when declared.</param>
     public bool TryGetNamespace(string name, [NotNullWhen(true)] out GatewayNamespace? @namespace) =>
         _namespaces.TryGetValue(name, out @namespace);
+
+    /// <summary>A gateway's class-level [Authorize]: an unauthenticated socket is refused "Unauthorized", an
+    /// authenticated one that fails the policy "Forbidden resource".</summary>
+    private static GatewayConnectionMiddleware ConnectAuthorization(IServiceProvider services, GatewayDescriptor descriptor)
+    {
+        var policy = HandlerPipeline.Policy(services, descriptor.ConnectAuthorize, $"gateway '{descriptor.GatewayType.Name}'");
+        return async (context, next) =>
+        {
+            var user = context.Socket.User;
+            if (user?.Identity?.IsAuthenticated != true)
+            {
+                throw new ConnectionRefusedException("Unauthorized");
+            }
+            if (!await HandlerPipeline.IsAuthorizedAsync(context.Services, user, policy, context))
+            {
+                throw new ConnectionRefusedException(HandlerPipeline.Forbidden);
+            }
+            await next();
+        };
+    }
 
     /// <inheritdoc/>
     public IEngineIOSessionHandler OnOpen(EngineIOSession session) => new SocketIOConnection(this, session);

@@ -13,6 +13,13 @@ internal static class KnownNames
     public const string AckAttribute = "Gateways.AckAttribute";
     public const string MessageNameAttribute = "Gateways.MessageNameAttribute";
 
+    public const string UseGuardsAttribute = "Gateways.UseGuardsAttribute";
+    public const string UseFiltersAttribute = "Gateways.UseFiltersAttribute";
+    public const string AuthorizeAttribute = "Microsoft.AspNetCore.Authorization.AuthorizeAttribute";
+    public const string AllowAnonymousAttribute = "Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute";
+    public const string ValidationAttribute = "System.ComponentModel.DataAnnotations.ValidationAttribute";
+    public const string ValidatableObject = "System.ComponentModel.DataAnnotations.IValidatableObject";
+
     public const string GatewaySocket = "Gateways.IGatewaySocket";
     public const string GatewayServer = "Gateways.IGatewayServer";
     public const string GatewayEventContext = "Gateways.GatewayEventContext";

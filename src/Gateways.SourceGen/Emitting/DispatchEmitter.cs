@@ -46,7 +46,17 @@ internal static class DispatchEmitter
         writer.WriteLine($"typeof({gateway.FullyQualifiedName}),");
         writer.WriteLine($"{Literal(gateway.SocketNamespace)},");
         writer.WriteLine(gateway.Handlers.Count == 0 ? "global::System.Array.Empty<string>()," : $"new string[] {{ {events} }},");
-        writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding));");
+        var policy = gateway.Policy;
+        if (policy.Authorize.Count > 0 || policy.AllowAnonymous)
+        {
+            writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding),");
+            writer.WriteLine($"connectAuthorize: {AuthorizeArray(policy.Authorize)},");
+            writer.WriteLine($"allowAnonymous: {Bool(policy.AllowAnonymous)});");
+        }
+        else
+        {
+            writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding));");
+        }
         writer.Unindent();
         writer.WriteLine();
         writer.WriteLine($"private readonly {gateway.FullyQualifiedName} _gateway;");
@@ -73,6 +83,10 @@ internal static class DispatchEmitter
                         writer.WriteLine($"private readonly bool {field}IsService;");
                         writer.WriteLine($"private readonly {JsonTypeInfo}<{parameter.TypeName}>? {field};");
                         break;
+                }
+                if (parameter.Validate)
+                {
+                    writer.WriteLine($"private readonly global::Gateways.IGatewayValidator? {field}Validator;");
                 }
             }
         }
@@ -116,6 +130,12 @@ internal static class DispatchEmitter
                         break;
                 }
             }
+            foreach (var parameter in handler.Parameters.Where(p => p.Validate))
+            {
+                var field = Field(i, parameter);
+                var condition = parameter.Kind == ParameterKind.ServiceOrBody && !parameter.IsValueType ? $"{field}IsService ? null : " : "";
+                writer.WriteLine($"{field}Validator = {condition}binding.GetValidator(typeof({parameter.TypeName}));");
+            }
             if (implicitBodies.Count > 1)
             {
                 var sum = string.Join(" + ", implicitBodies.Select(p => p.IsValueType ? "1" : $"({Field(i, p)}IsService ? 0 : 1)"));
@@ -136,7 +156,8 @@ internal static class DispatchEmitter
         writer.OpenBlock();
         for (var i = 0; i < gateway.Handlers.Count; i++)
         {
-            writer.WriteLine($"registry.AddEventHandler({Literal(gateway.Handlers[i].EventName)}, {HandlerName(i, gateway.Handlers[i])});");
+            var handler = gateway.Handlers[i];
+            writer.WriteLine($"registry.AddEventHandler({Literal(handler.EventName)}, {HandlerName(i, handler)}, {Metadata(gateway, handler)});");
         }
         var hooks = gateway.Hooks;
         if ((hooks & LifecycleHooks.Connection) != 0)
@@ -198,16 +219,19 @@ internal static class DispatchEmitter
         writer.WriteLine($"/// <summary><c>{Escape(handler.EventName)}</c> → <see cref=\"{gateway.FullyQualifiedName}.{handler.MethodName}\"/>.</summary>");
         writer.WriteLine($"private {ValueTask} {HandlerName(index, handler)}(global::Gateways.GatewayEventContext context)");
         writer.OpenBlock();
-        var call = $"_gateway.{handler.MethodName}(";
-        if (handler.Parameters.Count <= 1)
+        for (var p = 0; p < handler.Parameters.Count; p++)
         {
-            call += string.Join("", handler.Parameters.Select(p => Argument(index, p))) + ")";
+            var parameter = handler.Parameters[p];
+            writer.WriteLine($"var a{p} = {Argument(index, parameter)};");
+            if (parameter.Validate)
+            {
+                var validator = $"{Field(index, parameter)}Validator";
+                writer.WriteLine(parameter.Kind == ParameterKind.ServiceOrBody && !parameter.IsValueType
+                    ? $"if ({validator} is not null) {Binding}.Validate({validator}, a{p});"
+                    : $"{Binding}.Validate({validator}!, a{p});");
+            }
         }
-        else
-        {
-            var arguments = handler.Parameters.Select(p => Argument(index, p)).ToList();
-            call += "\n    " + string.Join(",\n    ", arguments) + ")";
-        }
+        var call = $"_gateway.{handler.MethodName}({string.Join(", ", handler.Parameters.Select((_, p) => "a" + p))})";
         switch (handler.Return)
         {
             case ReturnKind.Void:
@@ -246,7 +270,7 @@ internal static class DispatchEmitter
             ParameterKind.Socket => "context.Socket",
             ParameterKind.Principal => $"{Binding}.Principal(context, required: {required})" + (parameter.IsNullable ? "" : "!"),
             ParameterKind.UserType => $"{Binding}.User<{parameter.TypeName}>(context, required: {required})" + (parameter.IsNullable ? "" : "!"),
-            ParameterKind.Ack => "context.Ack",
+            ParameterKind.Ack => "new global::Gateways.AckCallback(context.Ack)",
             ParameterKind.EventName => "context.EventName",
             ParameterKind.CancellationToken => "context.Disconnected",
             ParameterKind.Context => "context",
@@ -258,6 +282,28 @@ internal static class DispatchEmitter
             _ => "default!",
         };
     }
+
+    /// <summary>The handler's metadata: its own [Authorize]; the gateway's guards then its own; its own exception
+    /// filters then the gateway's.</summary>
+    private static string Metadata(GatewayModel gateway, HandlerModel handler)
+    {
+        var guards = gateway.Policy.Guards.Concat(handler.Policy.Guards).ToList();
+        var filters = handler.Policy.Filters.Concat(gateway.Policy.Filters).ToList();
+        return "new global::Gateways.Dispatch.GatewayHandlerMetadata(" +
+            $"typeof({gateway.FullyQualifiedName}), {Literal(handler.MethodName)}, {AuthorizeArray(handler.Policy.Authorize)}, " +
+            $"{Bool(handler.Policy.AllowAnonymous)}, {TypeArray(guards)}, {TypeArray(filters)}, {Bool(gateway.Policy.AcknowledgeErrors)})";
+    }
+
+    private static string AuthorizeArray(EquatableArray<AuthorizeModel> authorize) => authorize.Count == 0
+        ? "global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>()"
+        : "new global::Gateways.Dispatch.GatewayAuthorizeData[] { " + string.Join(", ", authorize.Select(a =>
+            $"new({(a.Policy is null ? "null" : Literal(a.Policy))}, {(a.Roles is null ? "null" : Literal(a.Roles))})")) + " }";
+
+    private static string TypeArray(IReadOnlyCollection<string> types) => types.Count == 0
+        ? "global::System.Type.EmptyTypes"
+        : "new global::System.Type[] { " + string.Join(", ", types.Select(t => $"typeof({t})")) + " }";
+
+    private static string Bool(bool value) => value ? "true" : "false";
 
     private static bool UsesServer(GatewayModel gateway) =>
         gateway.Handlers.Any(h => h.Parameters.Any(p => p.Kind == ParameterKind.Server));

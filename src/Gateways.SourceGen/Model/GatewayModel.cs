@@ -11,7 +11,8 @@ internal sealed record GatewayModel(
     string SocketNamespace,
     EquatableArray<HandlerModel> Handlers,
     EquatableArray<string> ServerProperties,
-    LifecycleHooks Hooks)
+    LifecycleHooks Hooks,
+    PolicyModel Policy)
 {
     /// <summary>The C# namespace of the generated dispatcher.</summary>
     public string DispatcherNamespace => ContainingNamespace.Length == 0
@@ -32,7 +33,23 @@ internal sealed record HandlerModel(
     string EventName,
     string MethodName,
     EquatableArray<ParameterModel> Parameters,
-    ReturnKind Return);
+    ReturnKind Return,
+    PolicyModel Policy);
+
+/// <summary>What [Authorize], [AllowAnonymous], [UseGuards] and [UseFilters] say on a gateway or a handler.</summary>
+internal sealed record PolicyModel(
+    EquatableArray<AuthorizeModel> Authorize,
+    bool AllowAnonymous,
+    EquatableArray<string> Guards,
+    EquatableArray<string> Filters,
+    bool AcknowledgeErrors)
+{
+    public static readonly PolicyModel None = new(EquatableArray<AuthorizeModel>.Empty, false,
+        EquatableArray<string>.Empty, EquatableArray<string>.Empty, false);
+}
+
+/// <summary>One [Authorize] attribute.</summary>
+internal sealed record AuthorizeModel(string? Policy, string? Roles);
 
 /// <summary>One handler parameter and how it binds.</summary>
 internal sealed record ParameterModel(
@@ -42,7 +59,8 @@ internal sealed record ParameterModel(
     string? Property,
     int Index,
     bool IsNullable,
-    bool IsValueType);
+    bool IsValueType,
+    bool Validate = false);
 
 internal enum ParameterKind
 {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Gateways.SourceGen.Diagnostics;
@@ -102,6 +103,7 @@ internal static class GatewayParser
                 Report(DiagnosticDescriptors.EmptyGateway, _type, _type.Name);
             }
 
+            var policy = ReadPolicy(_type, ReadAcknowledgeErrors());
             var model = _hasErrors ? null : new GatewayModel(
                 ClassChain(_type),
                 _type.ToDisplayString(TypeNameFormat),
@@ -109,7 +111,8 @@ internal static class GatewayParser
                 socketNamespace,
                 handlers.ToEquatableArray(),
                 serverProperties.ToEquatableArray(),
-                hooks);
+                hooks,
+                policy);
             return new GatewayParseResult(model, _diagnostics.ToEquatableArray(), events.ToEquatableArray());
         }
 
@@ -123,6 +126,123 @@ internal static class GatewayParser
                 }
             }
             return _attribute.ConstructorArguments.Length == 1 && _attribute.ConstructorArguments[0].Value is string ns ? ns : "/";
+        }
+
+        private bool ReadAcknowledgeErrors()
+        {
+            foreach (var named in _attribute.NamedArguments)
+            {
+                if (named.Key == "AcknowledgeErrors" && named.Value.Value is bool value)
+                {
+                    return value;
+                }
+            }
+            return false;
+        }
+
+        private static PolicyModel ReadPolicy(ISymbol symbol, bool acknowledgeErrors)
+        {
+            var authorize = new List<AuthorizeModel>();
+            var guards = new List<string>();
+            var filters = new List<string>();
+            var allowAnonymous = false;
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                if (attribute.AttributeClass is not { } type)
+                {
+                    continue;
+                }
+                if (Is(type, KnownNames.AuthorizeAttribute))
+                {
+                    var policy = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+                    string? roles = null;
+                    foreach (var named in attribute.NamedArguments)
+                    {
+                        if (named.Key == "Policy")
+                        {
+                            policy = named.Value.Value as string;
+                        }
+                        else if (named.Key == "Roles")
+                        {
+                            roles = named.Value.Value as string;
+                        }
+                    }
+                    authorize.Add(new AuthorizeModel(policy, roles));
+                }
+                else if (Is(type, KnownNames.AllowAnonymousAttribute))
+                {
+                    allowAnonymous = true;
+                }
+                else if (Is(type, KnownNames.UseGuardsAttribute) || Is(type, KnownNames.UseFiltersAttribute))
+                {
+                    var target = Is(type, KnownNames.UseGuardsAttribute) ? guards : filters;
+                    foreach (var argument in attribute.ConstructorArguments)
+                    {
+                        var values = argument.Kind == TypedConstantKind.Array ? argument.Values : ImmutableArray.Create(argument);
+                        foreach (var value in values)
+                        {
+                            if (value.Value is ITypeSymbol listed)
+                            {
+                                target.Add(listed.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+                            }
+                        }
+                    }
+                }
+            }
+            return new PolicyModel(authorize.ToEquatableArray(), allowAnonymous, guards.ToEquatableArray(),
+                filters.ToEquatableArray(), acknowledgeErrors);
+        }
+
+        /// <summary>Whether a body type carries DataAnnotations validation: a validation attribute on the type, a
+        /// property or a constructor parameter (records), or IValidatableObject.</summary>
+        private static bool IsValidatable(ITypeSymbol type)
+        {
+            if (type.SpecialType != SpecialType.None || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+            {
+                return false;
+            }
+            foreach (var implemented in type.AllInterfaces)
+            {
+                if (Is(implemented, KnownNames.ValidatableObject))
+                {
+                    return true;
+                }
+            }
+            if (HasValidationAttribute(type))
+            {
+                return true;
+            }
+            for (var t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            {
+                foreach (var member in t.GetMembers())
+                {
+                    if (member is IPropertySymbol or IFieldSymbol && HasValidationAttribute(member))
+                    {
+                        return true;
+                    }
+                    if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                        && constructor.Parameters.Any(HasValidationAttribute))
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static bool HasValidationAttribute(ISymbol symbol)
+        {
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
+                {
+                    if (Is(type, KnownNames.ValidationAttribute))
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         private void CheckClass()
@@ -238,7 +358,7 @@ internal static class GatewayParser
                     }
                 }
             }
-            return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind) : null;
+            return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind, ReadPolicy(method, false)) : null;
         }
 
         private ParameterModel? ParseParameter(IParameterSymbol parameter, string handler)
@@ -270,9 +390,10 @@ internal static class GatewayParser
                 {
                     return Unsupported(parameter, handler, "[MessageBody] takes a property name or an Index, not both");
                 }
-                return property is not null ? Make(ParameterKind.BodyProperty, property)
+                var model = property is not null ? Make(ParameterKind.BodyProperty, property)
                     : index >= 0 ? Make(ParameterKind.BodyIndex, index: index)
                     : Make(ParameterKind.Body);
+                return model with { Validate = IsValidatable(type) };
             }
             if (HasAttribute(parameter, KnownNames.ConnectedSocketAttribute))
             {
@@ -322,7 +443,7 @@ internal static class GatewayParser
             {
                 return Make(ParameterKind.Ack);
             }
-            return Make(ParameterKind.ServiceOrBody);
+            return Make(ParameterKind.ServiceOrBody) with { Validate = IsValidatable(type) };
         }
 
         private ParameterModel? Unsupported(IParameterSymbol parameter, string handler, string reason)

@@ -47,11 +47,11 @@ namespace Gateways.Generated.Chat
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("joinRoom", Handle0_JoinRoom);
-            registry.AddEventHandler("leaveRoom", Handle1_LeaveRoom);
-            registry.AddEventHandler("plumbing", Handle2_Plumbing);
-            registry.AddEventHandler("positional", Handle3_Positional);
-            registry.AddEventHandler("whoami", Handle4_WhoAmI);
+            registry.AddEventHandler("joinRoom", Handle0_JoinRoom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "JoinRoom", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("leaveRoom", Handle1_LeaveRoom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "LeaveRoom", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("plumbing", Handle2_Plumbing, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "Plumbing", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("positional", Handle3_Positional, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "Positional", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("whoami", Handle4_WhoAmI, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "WhoAmI", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
         }
 
         public override void Initialize(global::Gateways.IGatewayServer server)
@@ -62,52 +62,52 @@ namespace Gateways.Generated.Chat
         /// <summary><c>joinRoom</c> → <see cref="global::Chat.ChatGateway.JoinRoom"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_JoinRoom(global::Gateways.GatewayEventContext context)
         {
-            _gateway.JoinRoom(
-                global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_room)!,
-                context.Socket,
-                context.Disconnected);
+            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_room)!;
+            var a1 = context.Socket;
+            var a2 = context.Disconnected;
+            _gateway.JoinRoom(a0, a1, a2);
             return default;
         }
 
         /// <summary><c>leaveRoom</c> → <see cref="global::Chat.ChatGateway.LeaveRoom"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle1_LeaveRoom(global::Gateways.GatewayEventContext context)
         {
-            _gateway.LeaveRoom(
-                global::Gateways.Dispatch.GatewayBinding.BodyProperty(context, "roomId", _h1_roomId)!,
-                global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 1, _h1_position)!,
-                context.EventName);
+            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyProperty(context, "roomId", _h1_roomId)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 1, _h1_position)!;
+            var a2 = context.EventName;
+            _gateway.LeaveRoom(a0, a1, a2);
             return default;
         }
 
         /// <summary><c>plumbing</c> → <see cref="global::Chat.ChatGateway.Plumbing"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle2_Plumbing(global::Gateways.GatewayEventContext context)
         {
-            _gateway.Plumbing(
-                context,
-                _server,
-                context.Services,
-                global::Gateways.Dispatch.GatewayBinding.Body(context, _h2_body)!,
-                global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context));
+            var a0 = context;
+            var a1 = _server;
+            var a2 = context.Services;
+            var a3 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h2_body)!;
+            var a4 = global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context);
+            _gateway.Plumbing(a0, a1, a2, a3, a4);
             return default;
         }
 
         /// <summary><c>positional</c> → <see cref="global::Chat.ChatGateway.Positional"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle3_Positional(global::Gateways.GatewayEventContext context)
         {
-            _gateway.Positional(
-                context.Socket,
-                global::Gateways.Dispatch.GatewayBinding.Body(context, _h3_payload)!,
-                _h3_serviceIsService ? global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context) : global::Gateways.Dispatch.GatewayBinding.Body(context, _h3_service!)!);
+            var a0 = context.Socket;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h3_payload)!;
+            var a2 = _h3_serviceIsService ? global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context) : global::Gateways.Dispatch.GatewayBinding.Body(context, _h3_service!)!;
+            _gateway.Positional(a0, a1, a2);
             return default;
         }
 
         /// <summary><c>whoami</c> → <see cref="global::Chat.ChatGateway.WhoAmI"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle4_WhoAmI(global::Gateways.GatewayEventContext context)
         {
-            _gateway.WhoAmI(
-                global::Gateways.Dispatch.GatewayBinding.Principal(context, required: true)!,
-                global::Gateways.Dispatch.GatewayBinding.User<global::Chat.AppUser>(context, required: false),
-                context.Ack);
+            var a0 = global::Gateways.Dispatch.GatewayBinding.Principal(context, required: true)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.User<global::Chat.AppUser>(context, required: false);
+            var a2 = new global::Gateways.AckCallback(context.Ack);
+            _gateway.WhoAmI(a0, a1, a2);
             return default;
         }
     }

@@ -28,7 +28,7 @@ namespace Gateways.Generated.App
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("message", Handle0_HandleMessage);
+            registry.AddEventHandler("message", Handle0_HandleMessage, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::App.AppGateway), "HandleMessage", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
             registry.AddConnectionHandler(socket => ((global::Gateways.IOnGatewayConnectionAsync)_gateway).HandleConnectionAsync(socket));
             registry.AddDisconnectHandler((socket, reason) =>
             {
@@ -46,9 +46,9 @@ namespace Gateways.Generated.App
         /// <summary><c>message</c> → <see cref="global::App.AppGateway.HandleMessage"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_HandleMessage(global::Gateways.GatewayEventContext context)
         {
-            _gateway.HandleMessage(
-                context.Socket,
-                _h0_payloadIsService ? global::Gateways.Dispatch.GatewayBinding.Service<object>(context) : global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_payload!)!);
+            var a0 = context.Socket;
+            var a1 = _h0_payloadIsService ? global::Gateways.Dispatch.GatewayBinding.Service<object>(context) : global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_payload!)!;
+            _gateway.HandleMessage(a0, a1);
             return default;
         }
     }

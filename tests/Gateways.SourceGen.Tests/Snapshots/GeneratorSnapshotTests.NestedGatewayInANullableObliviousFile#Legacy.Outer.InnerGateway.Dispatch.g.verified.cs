@@ -26,15 +26,15 @@ namespace Gateways.Generated.Legacy
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("echo", Handle0_Echo);
+            registry.AddEventHandler("echo", Handle0_Echo, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Legacy.Outer.InnerGateway), "Echo", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
         }
 
         /// <summary><c>echo</c> → <see cref="global::Legacy.Outer.InnerGateway.Echo"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_Echo(global::Gateways.GatewayEventContext context)
         {
-            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Echo(
-                global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_text)!,
-                global::Gateways.Dispatch.GatewayBinding.Principal(context, required: true)!));
+            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_text)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.Principal(context, required: true)!;
+            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Echo(a0, a1));
         }
     }
 }

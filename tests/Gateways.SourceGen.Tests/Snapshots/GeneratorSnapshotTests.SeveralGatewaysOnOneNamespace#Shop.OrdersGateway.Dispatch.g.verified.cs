@@ -26,13 +26,14 @@ namespace Gateways.Generated.Shop
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("order", Handle0_Order);
+            registry.AddEventHandler("order", Handle0_Order, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Shop.OrdersGateway), "Order", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
         }
 
         /// <summary><c>order</c> → <see cref="global::Shop.OrdersGateway.Order"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_Order(global::Gateways.GatewayEventContext context)
         {
-            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Order(global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_id)!));
+            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_id)!;
+            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Order(a0));
         }
     }
 }

@@ -26,13 +26,14 @@ namespace Gateways.Generated.Shop
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("price", Handle0_Price);
+            registry.AddEventHandler("price", Handle0_Price, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Shop.PricesGateway), "Price", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
         }
 
         /// <summary><c>price</c> → <see cref="global::Shop.PricesGateway.Price"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_Price(global::Gateways.GatewayEventContext context)
         {
-            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Price(global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_symbol)!));
+            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_symbol)!;
+            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Price(a0));
         }
     }
 }

@@ -162,4 +162,39 @@ public sealed class GeneratorSnapshotTests
 
         Snapshot.Verify(result, output);
     }
+
+    [Fact]
+    public void AuthorizationGuardsFiltersAndValidation()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using System.ComponentModel.DataAnnotations;
+            using System.Threading.Tasks;
+            using Gateways;
+            using Microsoft.AspNetCore.Authorization;
+
+            namespace Secure;
+
+            public sealed record SendMessageDto([property: Required, StringLength(64, MinimumLength = 1)] string RoomId, string Text);
+            public sealed class AdminGuard : IWsGuard { public ValueTask<bool> CanActivateAsync(GatewayEventContext context) => new(true); }
+            public sealed class AuditFilter : IWsExceptionFilter { public ValueTask<bool> CatchAsync(System.Exception e, GatewayEventContext c) => new(false); }
+
+            [WebSocketGateway("/secure", AcknowledgeErrors = true)]
+            [Authorize]
+            [UseGuards(typeof(AdminGuard))]
+            [UseFilters(typeof(AuditFilter))]
+            public sealed class SecureGateway
+            {
+                [SubscribeMessage("send")]
+                [Authorize(Roles = "admin,editor")]
+                [Authorize("Verified")]
+                public string Send([MessageBody] SendMessageDto message) => message.Text;
+
+                [SubscribeMessage("open")]
+                [AllowAnonymous]
+                public void Open() { }
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
 }

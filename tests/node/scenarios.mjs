@@ -5,6 +5,7 @@
 import { io } from "socket.io-client";
 
 const [scenario, url] = process.argv.slice(2);
+const input = JSON.parse(process.env.SCENARIO_INPUT ?? "null");
 const timeoutMs = Number(process.env.SCENARIO_TIMEOUT_MS ?? 15000);
 
 const once = (emitter, event) => new Promise((resolve) => emitter.once(event, (...args) => resolve(args)));
@@ -280,6 +281,128 @@ const scenarios = {
     main.disconnect();
     custom.disconnect();
     return result;
+  },
+
+  // Each token through each source (auth payload, Authorization header, ?token=): connected or the refusal message.
+  async tokens() {
+    const outcomes = {};
+    for (const { name, token, via, nsp } of input) {
+      const options = { transports: ["websocket"], forceNew: true, reconnection: false };
+      if (via === "auth") options.auth = { token };
+      if (via === "header") options.extraHeaders = { Authorization: `Bearer ${token}` };
+      if (via === "query") options.query = { token };
+      const socket = io(`${url}${nsp ?? ""}`, options);
+      outcomes[name] = await new Promise((resolve) => {
+        socket.once("connect", () => resolve("connected"));
+        socket.once("connect_error", (err) => resolve(err.message));
+      });
+      socket.close();
+    }
+    return outcomes;
+  },
+
+  // Two sockets of one user and one of another: a message to the user's room reaches both of that user's sockets.
+  async "user-rooms"() {
+    const make = (token) => connected(io(url, { transports: ["websocket"], forceNew: true, auth: { token } }));
+    const [u1a, u1b, u2] = await Promise.all([make(input.u1), make(input.u1), make(input.u2)]);
+    const got = { u1a: [], u1b: [], u2: [] };
+    for (const [name, socket] of Object.entries({ u1a, u1b, u2 })) socket.on("notification", (text) => got[name].push(text));
+    const whoami = await ack(u1a, "whoami");
+    await ack(u2, "notify-user", { userId: "u1", text: "hello u1" });
+    await ack(u1a, "notify-user", { userId: "u2", text: "hello u2" });
+    await new Promise((ok) => setTimeout(ok, 200));
+    for (const socket of [u1a, u1b, u2]) socket.disconnect();
+    return { whoami, got };
+  },
+
+  // Handler authorization, guards, validation, exception filters, namespace authorization, anonymous namespaces.
+  async authorization() {
+    const make = (token, nsp = "") => io(`${url}${nsp}`, { transports: ["websocket"], forceNew: true, reconnection: false, auth: token ? { token } : undefined });
+    const admin = await connected(make(input.admin));
+    const user = await connected(make(input.user));
+    const verified = await connected(make(input.verified));
+    const exceptions = [];
+    user.on("exception", (e) => exceptions.push(e));
+    const expectException = (socket, event, ...args) =>
+      new Promise((resolve) => { socket.once("exception", resolve); socket.emit(event, ...args); });
+    const r = {};
+    r.adminOnlyAsAdmin = await ack(admin, "admin-only");
+    r.adminOnlyAsUser = await expectException(user, "admin-only");
+    r.verifiedAsVerified = await ack(verified, "verified-only");
+    r.verifiedAsUser = await expectException(user, "verified-only");
+    r.guardEven = await ack(user, "guarded", 2);
+    r.guardOdd = await expectException(user, "guarded", 3);
+    r.validRoom = await ack(user, "create-room", { name: "lobby", capacity: 5 });
+    r.invalidRoom = await expectException(user, "create-room", { name: "", capacity: 500 });
+    r.filtered = await new Promise((resolve) => { user.once("teapot", resolve); user.emit("filtered"); });
+    r.stillServed = await ack(user, "ping");
+
+    const adminNs = await connected(make(input.admin, "/admin"));
+    r.adminNamespaceAsAdmin = await ack(adminNs, "stats");
+    adminNs.disconnect();
+    const refused = make(input.user, "/admin");
+    r.adminNamespaceAsUser = await new Promise((resolve) => refused.once("connect_error", (e) => resolve(e.message)));
+    refused.close();
+    const anonymous = await connected(make(null, "/public"));
+    r.publicAnonymous = await ack(anonymous, "hello");
+    anonymous.disconnect();
+    const known = await connected(make(input.user, "/public"));
+    r.publicKnown = await ack(known, "hello");
+    known.disconnect();
+    const acks = await connected(make(null, "/acks"));
+    r.ackedError = await ack(acks, "fail");
+    acks.disconnect();
+    for (const socket of [admin, user, verified]) socket.disconnect();
+    return r;
+  },
+
+  // A token that expires while connected.
+  async expiry() {
+    const socket = await connected(io(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token: input.token } }));
+    const exception = once(socket, "exception");
+    const [reason] = await once(socket, "disconnect");
+    const [payload] = await exception;
+    return { reason, payload };
+  },
+
+  // One client floods; another keeps being served. Then the flood goes on until the server cuts the flooder off.
+  async flood() {
+    const make = () => connected(io(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token: input.token } }));
+    const [flooder, calm] = await Promise.all([make(), make()]);
+    const refusals = [];
+    flooder.on("exception", (e) => refusals.push(e.message));
+    for (let i = 0; i < 30; i++) flooder.emit("ping");
+    const latencies = [];
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      await ack(calm, "ping");
+      latencies.push(Date.now() - started);
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+    const firstRefusals = refusals.length;
+    const closed = once(flooder, "disconnect");
+    for (let i = 0; i < 300 && flooder.connected; i++) flooder.emit("ping");
+    const [reason] = await closed;
+    const after = await ack(calm, "ping");
+    calm.disconnect();
+    return { firstRefusals, message: refusals[0], latencies, reason, after };
+  },
+
+  // Events over the configured limits get a clear error, and the connection stays.
+  async limits() {
+    const socket = await connected(io(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token: input.token } }));
+    const expectException = (event, ...args) =>
+      new Promise((resolve) => { socket.once("exception", resolve); socket.emit(event, ...args); });
+    let deep = 1;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    const r = {
+      longName: await expectException("x".repeat(300)),
+      manyArguments: await expectException("ping", ...Array.from({ length: 70 }, (_, i) => i)),
+      deepPayload: await expectException("ping", deep),
+      stillServed: await ack(socket, "ping"),
+    };
+    socket.disconnect();
+    return r;
   },
 };
 

@@ -123,7 +123,7 @@ internal sealed partial class JwtConnectionAuthenticator(
             Log.Expired(logger, socket.Id, socket.UserId ?? "-");
             socket.Emit("exception", new Dictionary<string, string> { ["status"] = "error", ["message"] = "Token expired" });
             socket.Disconnect();
-        }, (socket, logger), due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }, (socket, (ILogger)logger), due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         socket.Disconnected.Register(static t => ((ITimer)t!).Dispose(), timer);
     }
 

@@ -99,12 +99,13 @@ public sealed class GatewayEndToEndTests
         Assert.Equal("[1,2,3]", r.GetProperty("ticks").GetRawText());
         Assert.Equal("no ack", r.GetProperty("nothing").GetString());
         Assert.Equal("no ack", r.GetProperty("nullResult").GetString());
-        Assert.Equal("""{"status":"error","message":"not allowed"}""", r.GetProperty("wsException").GetRawText());
+        Assert.Equal("""{"status":"error","message":"not allowed","cause":{"pattern":"ws-exception","data":"not allowed"}}""",
+            r.GetProperty("wsException").GetRawText());
         Assert.Equal("""{"code":"E42","status":"error"}""", r.GetProperty("wsExceptionObject").GetRawText());
-        Assert.Equal("""{"status":"error","message":"Internal server error"}""", r.GetProperty("crash").GetRawText());
+        Assert.Equal("""{"status":"error","message":"Internal server error","cause":{"pattern":"crash"}}""", r.GetProperty("crash").GetRawText());
         Assert.Equal("error", r.GetProperty("badBody").GetProperty("status").GetString());
         Assert.StartsWith("Invalid payload for 'body'", r.GetProperty("badBody").GetProperty("message").GetString());
-        Assert.Equal("""{"status":"error","message":"Unauthorized"}""", r.GetProperty("userMissing").GetRawText());
+        Assert.Equal("""{"status":"error","message":"Unauthorized","cause":{"pattern":"user"}}""", r.GetProperty("userMissing").GetRawText());
         Assert.True(r.GetProperty("stillConnected").GetBoolean());
         Assert.Equal("""[{"x":1,"y":0}]""", r.GetProperty("afterErrors").GetRawText());
         Assert.True(server.Logs.Contains(LogLevel.Error, "The handler of event 'crash' in namespace '/sink' failed"));

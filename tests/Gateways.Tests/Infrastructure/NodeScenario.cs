@@ -7,7 +7,7 @@ namespace Gateways.Tests.Infrastructure;
 public static class NodeScenario
 {
     public static async Task<JsonElement> RunAsync(string scenario, string url, Func<string, Task>? onStep = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, object? input = null)
     {
         var modules = Path.Combine(RepositoryPaths.NodeTests, "node_modules", "socket.io-client");
         if (!Directory.Exists(modules))
@@ -21,6 +21,10 @@ public static class NodeScenario
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (input is not null)
+        {
+            start.Environment["SCENARIO_INPUT"] = JsonSerializer.Serialize(input);
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
         var stderr = process.StandardError.ReadToEndAsync();
         var lines = new List<string>();

@@ -34,7 +34,7 @@ public sealed class TestGatewayServer : IAsyncDisposable
 
     /// <summary>Starts a server; <paramref name="port"/> 0 picks a free port.</summary>
     public static async Task<TestGatewayServer> StartAsync(Action<IGatewaysBuilder> configure,
-        Action<GatewaysOptions>? options = null, int port = 0)
+        Action<GatewaysOptions>? options = null, int port = 0, Action<WebApplication>? configureApp = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -48,6 +48,7 @@ public sealed class TestGatewayServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         configure(builder.Services.AddGateways(options));
         var app = builder.Build();
+        configureApp?.Invoke(app);
         app.MapGateways();
         await app.StartAsync();
         return new TestGatewayServer(app, logs);

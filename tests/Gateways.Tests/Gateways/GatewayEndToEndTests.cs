@@ -127,13 +127,15 @@ public sealed class GatewayEndToEndTests
     {
         await using var server = await TestGatewayServer.StartAsync(gateways =>
         {
+            // Everything the scanned gateways of this assembly need.
             gateways.Services.AddSingleton<ChatService>();
             gateways.Services.AddScoped<RequestCounter>();
+            Security.SecurityTests.AddGatewayDependencies(gateways.Services);
             gateways.AddGatewaysFromAssemblyOf<GatewayEndToEndTests>();
         });
 
         var io = server.Services.GetRequiredService<Namespaces.SocketIOServer>();
-        Assert.Equal(["/", "/chat", "/sink"], io.Namespaces.Select(n => n.Name).Order());
+        Assert.Equal(["/", "/acks", "/admin", "/chat", "/public", "/sink"], io.Namespaces.Select(n => n.Name).Order());
         var result = await NodeScenario.RunAsync("seed-app", server.Url);
         Assert.Equal("""{"text":"Hello"}""", result.GetProperty("toA").GetRawText());
     }

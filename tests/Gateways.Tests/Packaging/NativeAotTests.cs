@@ -6,6 +6,7 @@ namespace Gateways.Tests.Packaging;
 /// <summary>samples/ProtocolServer published with Native AOT: no trimming or AOT warnings, and the native binary
 /// serves the real socket.io-client as the JIT build does.</summary>
 [Collection(BuildCollection.Name)]
+[Trait("Category", "Build")]
 public sealed class NativeAotTests
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace Gateways.Tests.Packaging;
 /// <summary>The NuGet packages as a user gets them: packed into a local folder, referenced by a fresh project that
 /// names only Gateways.Runtime, built (so the generator inside the package runs), started and connected to.</summary>
 [Collection(BuildCollection.Name)]
+[Trait("Category", "Build")]
 public sealed class PackageConsumerTests
 {
     private const string ConsumerProgram = """

@@ -61,8 +61,8 @@ public sealed class BadClientTests
             await bad.SendTextAsync(frame);
         }
 
-        Assert.True(await bad.WaitForCloseAsync(TimeSpan.FromSeconds(5)), "the bad connection was not closed");
-        Assert.True(await server.Logs.WaitForAsync(LogLevel.Warning, "sent an invalid Socket.IO packet", TimeSpan.FromSeconds(5)));
+        Assert.True(await bad.WaitForCloseAsync(TimeSpan.FromSeconds(15)), "the bad connection was not closed");
+        Assert.True(await server.Logs.WaitForAsync(LogLevel.Warning, "sent an invalid Socket.IO packet", TimeSpan.FromSeconds(15)));
         await AssertHealthyAsync(healthy, 2);
     }
 
@@ -78,8 +78,8 @@ public sealed class BadClientTests
 
         await bad.SendTextAsync(frame);
 
-        Assert.True(await bad.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
-        Assert.True(await server.Logs.WaitForAsync(LogLevel.Warning, "sent an invalid packet", TimeSpan.FromSeconds(5)));
+        Assert.True(await bad.WaitForCloseAsync(TimeSpan.FromSeconds(15)));
+        Assert.True(await server.Logs.WaitForAsync(LogLevel.Warning, "sent an invalid packet", TimeSpan.FromSeconds(15)));
         await AssertHealthyAsync(healthy, 1);
     }
 
@@ -92,7 +92,7 @@ public sealed class BadClientTests
 
         await bad.SendTextAsync("42[\"echo\",\"" + new string('y', MaxPayload * 2) + "\"]");
 
-        Assert.True(await bad.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await bad.WaitForCloseAsync(TimeSpan.FromSeconds(15)));
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, bad.CloseStatus);
         Assert.True(server.Logs.Contains(LogLevel.Warning, $"sent more than maxPayload ({MaxPayload} bytes)"));
         await AssertHealthyAsync(healthy, 1);
@@ -182,7 +182,7 @@ public sealed class BadClientTests
         await using var silent = await RawSocketIOClient.ConnectAsync(server.Url, answerPings: false);
 
         Assert.Equal(200, silent.OpenPacket.GetProperty("pingInterval").GetInt32());
-        Assert.True(await silent.WaitForCloseAsync(TimeSpan.FromSeconds(5)), "the silent client was not closed");
+        Assert.True(await silent.WaitForCloseAsync(TimeSpan.FromSeconds(15)), "the silent client was not closed");
         Assert.True(await server.Logs.WaitForAsync(LogLevel.Information, "did not answer the ping in time", TimeSpan.FromSeconds(2)));
         // The healthy client answered every ping meanwhile and is still served.
         await AssertHealthyAsync(healthy, 1);
@@ -194,7 +194,7 @@ public sealed class BadClientTests
         await using var server = await StartAsync();
         await using var idle = await RawSocketIOClient.ConnectAsync(server.Url);
 
-        Assert.True(await idle.WaitForCloseAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await idle.WaitForCloseAsync(TimeSpan.FromSeconds(15)));
         Assert.True(await server.Logs.WaitForAsync(LogLevel.Information, "joined no namespace within the connect timeout", TimeSpan.FromSeconds(2)));
     }
 
@@ -211,7 +211,7 @@ public sealed class BadClientTests
         await slow.SendTextAsync("42[\"flood-me\"]");
 
         Assert.True(await server.Logs.WaitForAsync(LogLevel.Warning, "bytes waiting to be sent (the client stopped reading)", TimeSpan.FromSeconds(10)));
-        Assert.True(await server.Logs.WaitForAsync(LogLevel.Debug, "left namespace '/': send buffer full", TimeSpan.FromSeconds(5)));
+        Assert.True(await server.Logs.WaitForAsync(LogLevel.Debug, "left namespace '/': send buffer full", TimeSpan.FromSeconds(15)));
         Assert.Equal(1, io.Of("/").LocalSocketCount);
         await AssertHealthyAsync(healthy, 1);
     }

@@ -27,11 +27,7 @@ public sealed class SecurityTests
                     jwt.TokenValidationParameters.RoleClaimType = "role";
                     jwt.TokenValidationParameters.NameClaimType = "name";
                 });
-            services.AddAuthorization(authorization =>
-                authorization.AddPolicy("Verified", policy => policy.RequireClaim("verified", "true")));
-            services.AddValidation();
-            services.AddSingleton<EvenNumberGuard>();
-            services.AddSingleton<TeapotFilter>();
+            AddGatewayDependencies(services);
             gateways.AddJwtAuthentication()
                 .AddGatewayFilter<CountingFilter>()
                 .AddGateway<ProfileGateway>()
@@ -44,6 +40,17 @@ public sealed class SecurityTests
             app.UseAuthorization();
             app.MapGet("/api/me", (ClaimsPrincipal user) => user.FindFirst("sub")?.Value).RequireAuthorization();
         });
+
+    /// <summary>What the security gateways need besides authentication. One AddValidation() call site per project:
+    /// Microsoft.Extensions.Validation's generator fails on two.</summary>
+    internal static void AddGatewayDependencies(IServiceCollection services)
+    {
+        services.AddAuthorization(authorization =>
+            authorization.AddPolicy("Verified", policy => policy.RequireClaim("verified", "true")));
+        services.AddValidation();
+        services.AddSingleton<EvenNumberGuard>();
+        services.AddSingleton<TeapotFilter>();
+    }
 
     [Fact]
     public async Task OnlyAValidTokenConnectsWhateverItsSource()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh machine that has the .NET SDK, Node.js and apt.
-# Installs what is missing first (the npm packages the interop tests drive), then builds and runs the tests,
+# Installs what is missing first (Node.js and chromium from apt, the npm packages the tests drive), then builds and
+# runs the tests,
 # and ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +17,11 @@ command -v dotnet >/dev/null || fail_setup "the .NET SDK (dotnet) is not on PATH
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   step "installing Node.js from apt"
   (apt-get update -qq && apt-get install -y -qq nodejs npm) || fail_setup "could not install Node.js"
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  step "installing chromium from apt (the chat page's browser test drives it)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || fail_setup "could not install chromium"
 fi
 
 step "installing npm packages (tests/node)"

@@ -3,6 +3,7 @@
 // Prints progress lines ("STEP …") and one final line "RESULT <json>"; the .NET test asserts on that JSON.
 // Exit code 1 with "ERROR <message>" when the scenario could not run to its end.
 import { io } from "socket.io-client";
+import { chromium } from "playwright-core";
 
 const [scenario, url] = process.argv.slice(2);
 const input = JSON.parse(process.env.SCENARIO_INPUT ?? "null");
@@ -403,6 +404,110 @@ const scenarios = {
     };
     socket.disconnect();
     return r;
+  },
+
+  // samples/Chat's contract, line by line, over the transports given in the input.
+  async "chat-contract"() {
+    const transports = input.transports;
+    const make = (token) => connected(io(url, { transports, forceNew: true, reconnection: false, auth: { token } }));
+    const r = {};
+    const refused = io(url, { transports, forceNew: true, reconnection: false, auth: { token: "not-a-jwt" } });
+    r.badToken = await new Promise((resolve) => refused.once("connect_error", (e) => resolve(e.message)));
+    refused.close();
+    const missing = io(url, { transports, forceNew: true, reconnection: false });
+    r.missingToken = await new Promise((resolve) => missing.once("connect_error", (e) => resolve(e.message)));
+    missing.close();
+
+    const [alice, alice2, bob] = await Promise.all([make(input.alice), make(input.alice), make(input.bob)]);
+    const seen = { alice: [], alice2: [], bob: [] };
+    for (const [name, socket] of Object.entries({ alice, alice2, bob })) socket.onAny((event, ...args) => seen[name].push([event, ...args]));
+
+    const everyone = Promise.all([once(alice, "message"), once(bob, "message")]);
+    r.messageAck = await ack(alice, "message", { text: "hi all" });
+    r.messageReceived = (await everyone).map(([m]) => m);
+
+    const joined = once(bob, "joinedRoom");
+    await ack(bob, "joinRoom", { roomId: "lobby" });
+    r.joinedRoom = (await joined)[0];
+    const notified = once(bob, "notification");
+    await ack(alice, "joinRoom", { roomId: "lobby" });
+    r.notification = (await notified)[0];
+
+    const delivered = Promise.all([once(alice, "newMessage"), once(bob, "newMessage")]);
+    r.saved = (await ack(alice, "sendMessage", { roomId: "lobby", text: "hello lobby" }))[0];
+    r.delivered = (await delivered).map(([m]) => m);
+
+    const badPayload = once(alice, "exception");
+    alice.emit("sendMessage", { roomId: "", text: "x".repeat(2001) });
+    r.badPayload = (await badPayload)[0];
+
+    await ack(bob, "leaveRoom", { roomId: "lobby" });
+    await ack(alice, "sendMessage", { roomId: "lobby", text: "bob is gone" });
+
+    const headers = (token) => ({ Authorization: `Bearer ${token}`, "Content-Type": "application/json" });
+    const toAlice = Promise.all([once(alice, "notification"), once(alice2, "notification")]);
+    r.notifyStatus = (await fetch(`${url}/api/notifications/alice`, { method: "POST", headers: headers(input.bob), body: JSON.stringify({ title: "Hi", body: "from bob" }) })).status;
+    r.userNotifications = (await toAlice).map(([n]) => n);
+    const prices = Promise.all([once(alice, "priceUpdate"), once(bob, "priceUpdate")]);
+    r.priceStatus = (await fetch(`${url}/api/prices`, { method: "POST", headers: headers(input.alice), body: JSON.stringify({ symbol: "ACME", price: 12.5 }) })).status;
+    r.prices = (await prices).map(([p]) => p);
+    r.unauthorizedStatus = (await fetch(`${url}/api/prices`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).status;
+    r.history = await (await fetch(`${url}/api/rooms/lobby/messages`, { headers: headers(input.bob) })).json();
+    r.page = (await fetch(`${url}/`)).status;
+    r.clientLibrary = (await fetch(`${url}/lib/socket.io.min.js`)).status;
+
+    await new Promise((ok) => setTimeout(ok, 100));
+    r.bobSawAfterLeaving = seen.bob.filter(([event, m]) => event === "newMessage" && m.text === "bob is gone").length;
+    r.transport = alice.io.engine.transport.name;
+    for (const socket of [alice, alice2, bob]) socket.disconnect();
+    return r;
+  },
+
+  // The chat's rate limit: 20 events/s with a burst of 40.
+  async "chat-flood"() {
+    const socket = await connected(io(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token: input.alice } }));
+    const refusals = [];
+    socket.on("exception", (e) => refusals.push(e.message));
+    for (let i = 0; i < 60; i++) socket.emit("message", { text: `m${i}` });
+    await new Promise((ok) => setTimeout(ok, 500));
+    socket.disconnect();
+    return { refusals: refusals.length, message: refusals[0] };
+  },
+
+  // The page in a real browser: two users in two contexts join a room; one sends, the other sees it.
+  async "chat-browser"() {
+    const browser = await chromium.launch({
+      executablePath: input.chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    try {
+      const open = async (user) => {
+        const context = await browser.newContext({ viewport: { width: 1200, height: 700 } });
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.fill("#user-id", user);
+        await page.click("#mint");
+        await page.waitForFunction(() => document.getElementById("token").value.length > 20);
+        await page.click("#connect");
+        await page.waitForSelector(".status.online");
+        await page.click("#join-form button");
+        await page.waitForSelector("#text:not([disabled])");
+        return page;
+      };
+      const alice = await open("alice");
+      const bob = await open("bob");
+      await alice.fill("#text", "Hello from Alice");
+      await alice.click("#send");
+      await bob.waitForSelector("#messages li:has-text('alice: Hello from Alice')", { timeout: 10000 });
+      await alice.waitForSelector("#messages li:has-text('alice: Hello from Alice')", { timeout: 10000 });
+      await bob.screenshot({ path: input.screenshot });
+      return {
+        bobSees: await bob.locator("#messages li").allTextContents(),
+        aliceStatus: await alice.textContent("#status"),
+      };
+    } finally {
+      await browser.close();
+    }
   },
 };
 

@@ -30,6 +30,7 @@ public static class GatewaysServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGatewayAdapterFactory, InMemoryGatewayAdapterFactory>();
         services.TryAddSingleton<SocketIOServer>();
+        services.TryAddSingleton<IGatewayBroadcaster>(provider => new GatewayBroadcaster(provider.GetRequiredService<SocketIOServer>()));
         services.TryAddSingleton<IGatewayValidator>(provider => new Gateways.Security.GeneratedGatewayValidator(provider));
         return new GatewaysBuilder(services);
     }

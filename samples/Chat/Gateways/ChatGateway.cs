@@ -1,0 +1,66 @@
+using Chat.Services;
+using Gateways;
+
+namespace Chat.Gateways;
+
+/// <summary>The seed's ChatGateway: a room chat with saved history. Every socket is authenticated (JWT) and in the
+/// room of its user id.</summary>
+[WebSocketGateway]
+public sealed class ChatGateway(ChatService chatService)
+{
+    [WebSocketServer]
+    public IGatewayServer Server { get; set; } = null!;
+
+    /// <summary>Everyone, the sender included, gets the message.</summary>
+    [SubscribeMessage("message")]
+    public Ok HandleMessage([MessageBody] MessageDto message)
+    {
+        Server.Emit("message", message);
+        return new Ok();
+    }
+
+    [SubscribeMessage("joinRoom")]
+    public Ok HandleJoinRoom([MessageBody] RoomDto data, [ConnectedSocket] IGatewaySocket client, [WsUser] ChatUser user)
+    {
+        client.Join(data.RoomId!);
+        client.Emit("joinedRoom", new { roomId = data.RoomId });
+        client.To(data.RoomId!).Emit("notification", new { text = "Another user joined", roomId = data.RoomId, userId = user.Id });
+        return new Ok();
+    }
+
+    [SubscribeMessage("leaveRoom")]
+    public Ok HandleLeaveRoom([MessageBody] RoomDto data, [ConnectedSocket] IGatewaySocket client)
+    {
+        client.Leave(data.RoomId!);
+        return new Ok();
+    }
+
+    /// <summary>Saved first; then every socket in the room (sender too) gets it; the ack is the saved message.</summary>
+    [SubscribeMessage("sendMessage")]
+    public async Task<ChatMessage> HandleSendMessage([MessageBody] SendMessageDto data, [WsUser] ChatUser user, CancellationToken cancellationToken)
+    {
+        var message = await chatService.SaveMessageAsync(data.RoomId!, user.Id, data.Text!, cancellationToken);
+        Server.To(data.RoomId!).Emit("newMessage", message);
+        return message;
+    }
+}
+
+/// <summary>The seed's AppGateway: logs connects and disconnects.</summary>
+[WebSocketGateway]
+public sealed class AppGateway(ILogger<AppGateway> logger) : IOnGatewayInit, IOnGatewayConnection, IOnGatewayDisconnect
+{
+    public void AfterInit(IGatewayServer server) => logger.LogInformation("Chat gateway ready on namespace '{Namespace}'.", server.Name);
+
+    public void HandleConnection(IGatewaySocket client) =>
+        logger.LogInformation("Client connected: {SocketId} (user {UserId}).", client.Id, client.UserId);
+
+    public void HandleDisconnect(IGatewaySocket client) =>
+        logger.LogInformation("Client disconnected: {SocketId} (user {UserId}).", client.Id, client.UserId);
+}
+
+/// <summary>The seed's JwtPayloadType: the user as handlers see it.</summary>
+public sealed record ChatUser(string Id) : IWsUser<ChatUser>
+{
+    public static ChatUser FromPrincipal(System.Security.Claims.ClaimsPrincipal principal) =>
+        new(principal.FindFirst("sub")?.Value ?? principal.FindFirst("id")?.Value ?? "");
+}

@@ -1,0 +1,106 @@
+// The seed application: authenticated clients chat in rooms, get personal notifications and live prices, and
+// messages are saved. See the README for the walk-through and the environment variables.
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Chat.Gateways;
+using Chat.Services;
+using Gateways.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = ChatSettings.FromConfiguration(builder.Configuration);
+
+// `dotnet run --project samples/Chat -- token <userId>` prints a development token and exits.
+if (args is ["token", var tokenUser, ..])
+{
+    Console.WriteLine(settings.CreateToken(tokenUser));
+    return 0;
+}
+
+builder.ListenOnGatewaysPort();
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton<ChatService>();
+builder.Services.AddSingleton<NotificationService>();
+builder.Services.AddValidation();
+builder.Services.AddAuthorization();
+builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+{
+    jwt.MapInboundClaims = false;
+    jwt.TokenValidationParameters = new TokenValidationParameters
+    {
+        IssuerSigningKey = settings.SigningKey,
+        ValidIssuer = settings.Issuer,
+        ValidateIssuer = settings.Issuer is not null,
+        ValidAudience = settings.Audience,
+        ValidateAudience = settings.Audience is not null,
+        NameClaimType = "sub",
+    };
+});
+builder.Services.AddGateways(options =>
+    {
+        options.RateLimit.PermitsPerSecond = 20;
+        options.RateLimit.Burst = 40;
+    })
+    .AddJwtAuthentication()
+    .AddGateway<ChatGateway>()
+    .AddGateway<AppGateway>();
+
+var app = builder.Build();
+if (settings.RedisUrl is not null)
+{
+    app.Logger.LogWarning("WS_REDIS_URL is set, but the Redis adapter is not part of this build yet: rooms and broadcasts stay on this instance.");
+}
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapGateways();
+
+var api = app.MapGroup("/api").RequireAuthorization();
+api.MapPost("/notifications/{userId}", (string userId, NotificationRequest request, NotificationService notifications) =>
+{
+    if (!Validate(request, out var problem))
+    {
+        return problem;
+    }
+    notifications.NotifyUser(userId, request.Title!, request.Body!);
+    return Results.Accepted();
+});
+api.MapPost("/prices", (PriceUpdate update, NotificationService notifications) =>
+{
+    if (!Validate(update, out var problem))
+    {
+        return problem;
+    }
+    notifications.PublishPrice(update.Symbol!, update.Price);
+    return Results.Accepted();
+});
+api.MapGet("/rooms/{roomId}/messages", async (string roomId, ChatService chat, CancellationToken cancellationToken) =>
+    Results.Ok(await chat.GetRecentMessagesAsync(roomId, 50, cancellationToken)));
+
+// The page can mint a token for a user name in development only: anyone could impersonate anyone with it.
+if (app.Environment.IsDevelopment())
+{
+    app.MapPost("/dev/token", (DevTokenRequest request) =>
+        string.IsNullOrWhiteSpace(request.UserId) ? Results.BadRequest() : Results.Ok(new { token = settings.CreateToken(request.UserId) }));
+}
+
+app.Run();
+return 0;
+
+static bool Validate(object value, out IResult problem)
+{
+    var results = new List<ValidationResult>();
+    var valid = Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
+    problem = valid ? Results.Empty : Results.ValidationProblem(results
+        .GroupBy(r => r.MemberNames.FirstOrDefault() ?? "")
+        .ToDictionary(g => g.Key, g => g.Select(r => r.ErrorMessage ?? "Invalid.").ToArray()));
+    return valid;
+}
+
+internal sealed record NotificationRequest([property: Required] string? Title, [property: Required] string? Body);
+
+internal sealed record PriceUpdate([property: Required] string? Symbol, decimal Price);
+
+internal sealed record DevTokenRequest(string? UserId);

@@ -1,0 +1,52 @@
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Chat.Services;
+
+/// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, CHAT_DB.</summary>
+public sealed class ChatSettings
+{
+    /// <summary>The development secret used when JWT_SECRET is unset. Never use it in production.</summary>
+    public const string DevelopmentSecret = "gateways-chat-development-secret-change-me-0123456789";
+
+    public required string DatabasePath { get; init; }
+
+    public required SymmetricSecurityKey SigningKey { get; init; }
+
+    public string? Issuer { get; init; }
+
+    public string? Audience { get; init; }
+
+    public string? RedisUrl { get; init; }
+
+    public static ChatSettings FromConfiguration(IConfiguration configuration)
+    {
+        var secret = configuration["JWT_SECRET"] is { Length: > 0 } configured ? configured : DevelopmentSecret;
+        if (Encoding.UTF8.GetByteCount(secret) < 32)
+        {
+            throw new InvalidOperationException("JWT_SECRET must be at least 32 bytes for HS256.");
+        }
+        return new ChatSettings
+        {
+            DatabasePath = configuration["CHAT_DB"] is { Length: > 0 } db ? db : "chat.db",
+            SigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)),
+            Issuer = NullIfEmpty(configuration["JWT_ISSUER"]),
+            Audience = NullIfEmpty(configuration["JWT_AUDIENCE"]),
+            RedisUrl = NullIfEmpty(configuration["WS_REDIS_URL"]),
+        };
+    }
+
+    /// <summary>A development token for <paramref name="userId"/>, valid for 24 hours.</summary>
+    public string CreateToken(string userId, TimeSpan? lifetime = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = userId },
+            Issuer = Issuer,
+            Audience = Audience,
+            Expires = DateTime.UtcNow + (lifetime ?? TimeSpan.FromHours(24)),
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
+        });
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Gateways.Tests.Infrastructure;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Gateways.Tests.Chat;
+
+/// <summary>Every line of samples/Chat's contract, driven with the real socket.io-client against the sample process.</summary>
+public sealed class ChatSampleTests(ChatSampleFixture chat) : IClassFixture<ChatSampleFixture>
+{
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("polling,websocket")]
+    public async Task TheChatContractHoldsOverEachTransport(string transports)
+    {
+        var r = await NodeScenario.RunAsync("chat-contract", chat.Url, input: new
+        {
+            transports = transports.Split(','),
+            alice = ChatSampleFixture.Token("alice"),
+            bob = ChatSampleFixture.Token("bob"),
+        });
+
+        Assert.Equal("Unauthorized", r.GetProperty("badToken").GetString());
+        Assert.Equal("Unauthorized", r.GetProperty("missingToken").GetString());
+        Assert.Equal("""[{"status":"ok"}]""", r.GetProperty("messageAck").GetRawText());
+        Assert.Equal("""[{"text":"hi all"},{"text":"hi all"}]""", r.GetProperty("messageReceived").GetRawText());
+        Assert.Equal("""{"roomId":"lobby"}""", r.GetProperty("joinedRoom").GetRawText());
+        Assert.Equal("""{"text":"Another user joined","roomId":"lobby","userId":"alice"}""", r.GetProperty("notification").GetRawText());
+        var saved = r.GetProperty("saved");
+        Assert.Equal("lobby", saved.GetProperty("roomId").GetString());
+        Assert.Equal("alice", saved.GetProperty("userId").GetString());
+        Assert.Equal("hello lobby", saved.GetProperty("text").GetString());
+        Assert.True(saved.GetProperty("id").GetInt64() > 0);
+        Assert.True(DateTimeOffset.TryParse(saved.GetProperty("createdAt").GetString(), out _));
+        Assert.All(r.GetProperty("delivered").EnumerateArray(), m => Assert.Equal(saved.GetRawText(), m.GetRawText()));
+        Assert.Equal("error", r.GetProperty("badPayload").GetProperty("status").GetString());
+        Assert.StartsWith("Validation failed", r.GetProperty("badPayload").GetProperty("message").GetString());
+        Assert.Equal(0, r.GetProperty("bobSawAfterLeaving").GetInt32());
+        Assert.Equal(202, r.GetProperty("notifyStatus").GetInt32());
+        Assert.Equal("""[{"title":"Hi","body":"from bob"},{"title":"Hi","body":"from bob"}]""", r.GetProperty("userNotifications").GetRawText());
+        Assert.Equal(202, r.GetProperty("priceStatus").GetInt32());
+        Assert.Equal("""[{"symbol":"ACME","price":12.5},{"symbol":"ACME","price":12.5}]""", r.GetProperty("prices").GetRawText());
+        Assert.Equal(401, r.GetProperty("unauthorizedStatus").GetInt32());
+        var history = r.GetProperty("history").EnumerateArray().Select(m => m.GetProperty("text").GetString()).ToList();
+        Assert.Equal(["hello lobby", "bob is gone"], history.TakeLast(2));
+        Assert.Equal(200, r.GetProperty("page").GetInt32());
+        Assert.Equal(200, r.GetProperty("clientLibrary").GetInt32());
+        Assert.Equal("websocket", r.GetProperty("transport").GetString());
+    }
+
+    [Fact]
+    public async Task AFloodingClientGetsTooManyRequests()
+    {
+        var r = await NodeScenario.RunAsync("chat-flood", chat.Url, input: new { alice = ChatSampleFixture.Token("flooder") });
+
+        Assert.InRange(r.GetProperty("refusals").GetInt32(), 10, 20);
+        Assert.Equal("Too many requests", r.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task TheTokenCommandPrintsADevelopmentToken()
+    {
+        var output = await ProcessRunner.RunAsync("dotnet", [ChatSampleFixture.SampleAssembly, "token", "carol"],
+            ChatSampleFixture.SampleDirectory, TimeSpan.FromMinutes(1), chat.Environment);
+
+        var token = new JsonWebToken(output.Trim());
+        Assert.Equal("carol", token.Subject);
+        Assert.True(token.ValidTo > DateTime.UtcNow.AddHours(23));
+    }
+
+    [Fact]
+    public async Task TwoUsersChatInARealBrowser()
+    {
+        const string chromium = "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), "Debian's chromium is needed for the browser test; ./test.sh installs it with apt.");
+        var screenshot = Path.Combine(RepositoryPaths.Root, ".test-output", "chat-two-users.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+
+        var r = await NodeScenario.RunAsync("chat-browser", chat.Url, timeout: TimeSpan.FromSeconds(60),
+            input: new { chromium, screenshot });
+
+        Assert.Contains("alice: Hello from Alice", r.GetProperty("bobSees").EnumerateArray().Select(e => e.GetString()));
+        Assert.StartsWith("online as alice", r.GetProperty("aliceStatus").GetString());
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is missing or empty");
+    }
+}

@@ -108,7 +108,8 @@ public sealed class SecurityTests
     public async Task ASocketIsDisconnectedWhenItsTokenExpires()
     {
         await using var server = await StartAsync();
-        var token = TestTokens.Create("u1", expires: DateTime.UtcNow.AddSeconds(2), notBefore: DateTime.UtcNow.AddSeconds(-1));
+        // Long enough to connect on a loaded machine, short enough to expire during the test.
+        var token = TestTokens.Create("u1", expires: DateTime.UtcNow.AddSeconds(6), notBefore: DateTime.UtcNow.AddSeconds(-1));
 
         var result = await NodeScenario.RunAsync("expiry", server.Url, input: new { token });
 

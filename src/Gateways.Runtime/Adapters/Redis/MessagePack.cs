@@ -1,0 +1,312 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+
+namespace Gateways.Adapters.Redis;
+
+/// <summary>
+/// The MessagePack subset notepack.io 3.x (the Node adapter's codec) reads and writes: nil, booleans, integers,
+/// float64, strings, binary, arrays and string-keyed maps. Ext values (notepack's <c>undefined</c>) read as nil.
+/// </summary>
+internal sealed class MessagePackWriter(IBufferWriter<byte> output)
+{
+    public void WriteNil() => WriteByte(0xc0);
+
+    public void WriteBoolean(bool value) => WriteByte(value ? (byte)0xc3 : (byte)0xc2);
+
+    public void WriteInteger(long value)
+    {
+        var span = output.GetSpan(9);
+        int length;
+        if (value >= 0)
+        {
+            if (value < 128) { span[0] = (byte)value; length = 1; }
+            else if (value < 256) { span[0] = 0xcc; span[1] = (byte)value; length = 2; }
+            else if (value < 65536) { span[0] = 0xcd; BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)value); length = 3; }
+            else if (value <= uint.MaxValue) { span[0] = 0xce; BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)value); length = 5; }
+            else { span[0] = 0xcf; BinaryPrimitives.WriteUInt64BigEndian(span[1..], (ulong)value); length = 9; }
+        }
+        else
+        {
+            if (value >= -32) { span[0] = (byte)(sbyte)value; length = 1; }
+            else if (value >= sbyte.MinValue) { span[0] = 0xd0; span[1] = (byte)(sbyte)value; length = 2; }
+            else if (value >= short.MinValue) { span[0] = 0xd1; BinaryPrimitives.WriteInt16BigEndian(span[1..], (short)value); length = 3; }
+            else if (value >= int.MinValue) { span[0] = 0xd2; BinaryPrimitives.WriteInt32BigEndian(span[1..], (int)value); length = 5; }
+            else { span[0] = 0xd3; BinaryPrimitives.WriteInt64BigEndian(span[1..], value); length = 9; }
+        }
+        output.Advance(length);
+    }
+
+    public void WriteDouble(double value)
+    {
+        var span = output.GetSpan(9);
+        span[0] = 0xcb;
+        BinaryPrimitives.WriteDoubleBigEndian(span[1..], value);
+        output.Advance(9);
+    }
+
+    public void WriteString(string value) => WriteString(Encoding.UTF8.GetBytes(value));
+
+    public void WriteString(ReadOnlySpan<byte> utf8)
+    {
+        WriteHeader(utf8.Length, 0xa0, 32, 0xd9, 0xda, 0xdb);
+        output.Write(utf8);
+    }
+
+    public void WriteBinary(ReadOnlySpan<byte> data)
+    {
+        WriteHeader(data.Length, 0, 0, 0xc4, 0xc5, 0xc6);
+        output.Write(data);
+    }
+
+    public void WriteArrayHeader(int count) => WriteHeader(count, 0x90, 16, 0, 0xdc, 0xdd);
+
+    public void WriteMapHeader(int count) => WriteHeader(count, 0x80, 16, 0, 0xde, 0xdf);
+
+    /// <summary>A fix form below <paramref name="fixLimit"/>, else the 8-bit (when the type has one), 16- or
+    /// 32-bit length form.</summary>
+    private void WriteHeader(int length, byte fix, int fixLimit, byte eight, byte sixteen, byte thirtyTwo)
+    {
+        var span = output.GetSpan(5);
+        if (length < fixLimit)
+        {
+            span[0] = (byte)(fix | length);
+            output.Advance(1);
+        }
+        else if (eight != 0 && length < 256)
+        {
+            span[0] = eight;
+            span[1] = (byte)length;
+            output.Advance(2);
+        }
+        else if (length < 65536)
+        {
+            span[0] = sixteen;
+            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+            output.Advance(3);
+        }
+        else
+        {
+            span[0] = thirtyTwo;
+            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+            output.Advance(5);
+        }
+    }
+
+    private void WriteByte(byte value)
+    {
+        output.GetSpan(1)[0] = value;
+        output.Advance(1);
+    }
+
+    /// <summary>Writes a JSON value as MessagePack; a <c>{"_placeholder":true,"num":N}</c> object becomes the binary
+    /// of attachment N, as socket.io's packet holds the Buffer itself.</summary>
+    public void WriteJson(JsonElement value, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+            case JsonValueKind.Undefined:
+                WriteNil();
+                break;
+            case JsonValueKind.True:
+                WriteBoolean(true);
+                break;
+            case JsonValueKind.False:
+                WriteBoolean(false);
+                break;
+            case JsonValueKind.Number:
+                if (value.TryGetInt64(out var integer))
+                {
+                    WriteInteger(integer);
+                }
+                else
+                {
+                    WriteDouble(value.GetDouble());
+                }
+                break;
+            case JsonValueKind.String:
+                WriteString(value.GetString()!);
+                break;
+            case JsonValueKind.Array:
+                WriteArrayHeader(value.GetArrayLength());
+                foreach (var item in value.EnumerateArray())
+                {
+                    WriteJson(item, attachments);
+                }
+                break;
+            case JsonValueKind.Object:
+                if (IsPlaceholder(value, attachments.Count, out var num))
+                {
+                    WriteBinary(attachments[num].Span);
+                    break;
+                }
+                var count = 0;
+                foreach (var _ in value.EnumerateObject())
+                {
+                    count++;
+                }
+                WriteMapHeader(count);
+                foreach (var property in value.EnumerateObject())
+                {
+                    WriteString(property.Name);
+                    WriteJson(property.Value, attachments);
+                }
+                break;
+        }
+    }
+
+    private static bool IsPlaceholder(JsonElement value, int attachmentCount, out int num)
+    {
+        num = -1;
+        return value.TryGetProperty("_placeholder", out var flag) && flag.ValueKind == JsonValueKind.True
+            && value.TryGetProperty("num", out var index) && index.TryGetInt32(out num) && num >= 0 && num < attachmentCount;
+    }
+}
+
+/// <summary>Reads MessagePack; see <see cref="MessagePackWriter"/> for the subset.</summary>
+internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
+{
+    private readonly ReadOnlySpan<byte> _data = data;
+    private int _position;
+
+    public bool End => _position >= _data.Length;
+
+    public byte PeekCode() => _data[_position];
+
+    /// <summary>Reads a map header; -1 when the next value is not a map.</summary>
+    public int TryReadMapHeader()
+    {
+        var code = _data[_position];
+        int count;
+        if ((code & 0xf0) == 0x80) { count = code & 0x0f; _position++; }
+        else if (code == 0xde) { count = BinaryPrimitives.ReadUInt16BigEndian(_data[(_position + 1)..]); _position += 3; }
+        else if (code == 0xdf) { count = (int)BinaryPrimitives.ReadUInt32BigEndian(_data[(_position + 1)..]); _position += 5; }
+        else { return -1; }
+        return count;
+    }
+
+    /// <summary>Reads an array header; -1 when the next value is not an array.</summary>
+    public int TryReadArrayHeader()
+    {
+        var code = _data[_position];
+        int count;
+        if ((code & 0xf0) == 0x90) { count = code & 0x0f; _position++; }
+        else if (code == 0xdc) { count = BinaryPrimitives.ReadUInt16BigEndian(_data[(_position + 1)..]); _position += 3; }
+        else if (code == 0xdd) { count = (int)BinaryPrimitives.ReadUInt32BigEndian(_data[(_position + 1)..]); _position += 5; }
+        else { return -1; }
+        return count;
+    }
+
+    public string? ReadString() => ReadStringBytes() is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>Reads a value as JSON into <paramref name="json"/>; binary becomes a placeholder and is added to
+    /// <paramref name="attachments"/>.</summary>
+    public void ReadAsJson(Utf8JsonWriter json, List<ReadOnlyMemory<byte>> attachments)
+    {
+        var code = _data[_position];
+        if (code <= 0x7f) { _position++; json.WriteNumberValue(code); return; }
+        if (code >= 0xe0) { _position++; json.WriteNumberValue((sbyte)code); return; }
+        if ((code & 0xf0) == 0x80 || code is 0xde or 0xdf)
+        {
+            var count = TryReadMapHeader();
+            json.WriteStartObject();
+            for (var i = 0; i < count; i++)
+            {
+                json.WritePropertyName(ReadString() ?? "");
+                ReadAsJson(json, attachments);
+            }
+            json.WriteEndObject();
+            return;
+        }
+        if ((code & 0xf0) == 0x90 || code is 0xdc or 0xdd)
+        {
+            var count = TryReadArrayHeader();
+            json.WriteStartArray();
+            for (var i = 0; i < count; i++)
+            {
+                ReadAsJson(json, attachments);
+            }
+            json.WriteEndArray();
+            return;
+        }
+        if ((code & 0xe0) == 0xa0 || code is 0xd9 or 0xda or 0xdb)
+        {
+            json.WriteStringValue(ReadStringBytes());
+            return;
+        }
+        _position++;
+        switch (code)
+        {
+            case 0xc0: json.WriteNullValue(); break;
+            case 0xc2: json.WriteBooleanValue(false); break;
+            case 0xc3: json.WriteBooleanValue(true); break;
+            case 0xc4: WriteBinary(json, attachments, _data[_position++]); break;
+            case 0xc5: WriteBinary(json, attachments, Take16()); break;
+            case 0xc6: WriteBinary(json, attachments, Take32()); break;
+            case 0xca: json.WriteNumberValue(BinaryPrimitives.ReadSingleBigEndian(Take(4))); break;
+            case 0xcb: json.WriteNumberValue(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
+            case 0xcc: json.WriteNumberValue(_data[_position++]); break;
+            case 0xcd: json.WriteNumberValue(Take16()); break;
+            case 0xce: json.WriteNumberValue((uint)Take32()); break;
+            case 0xcf: json.WriteNumberValue(BinaryPrimitives.ReadUInt64BigEndian(Take(8))); break;
+            case 0xd0: json.WriteNumberValue((sbyte)_data[_position++]); break;
+            case 0xd1: json.WriteNumberValue(BinaryPrimitives.ReadInt16BigEndian(Take(2))); break;
+            case 0xd2: json.WriteNumberValue(BinaryPrimitives.ReadInt32BigEndian(Take(4))); break;
+            case 0xd3: json.WriteNumberValue(BinaryPrimitives.ReadInt64BigEndian(Take(8))); break;
+            // Ext types: notepack writes undefined as fixext 1 with type 0; JSON has no undefined, so null.
+            case 0xd4: _position += 2; json.WriteNullValue(); break;
+            case 0xd5: _position += 3; json.WriteNullValue(); break;
+            case 0xd6: _position += 5; json.WriteNullValue(); break;
+            case 0xd7: _position += 9; json.WriteNullValue(); break;
+            case 0xd8: _position += 17; json.WriteNullValue(); break;
+            case 0xc7: _position += 1 + _data[_position] + 1; json.WriteNullValue(); break;
+            case 0xc8: { var n = Take16(); _position += 1 + n; json.WriteNullValue(); break; }
+            case 0xc9: { var n = Take32(); _position += 1 + n; json.WriteNullValue(); break; }
+            default: throw new InvalidDataException($"Unsupported MessagePack code 0x{code:x2}.");
+        }
+    }
+
+    /// <summary>Skips one value.</summary>
+    public void Skip()
+    {
+        using var sink = new Utf8JsonWriter(Stream.Null);
+        ReadAsJson(sink, []);
+    }
+
+    private byte[]? ReadStringBytes()
+    {
+        var code = _data[_position++];
+        int length = code switch
+        {
+            0xc0 => -1,
+            0xd9 => _data[_position++],
+            0xda => Take16(),
+            0xdb => Take32(),
+            _ when (code & 0xe0) == 0xa0 => code & 0x1f,
+            _ => throw new InvalidDataException($"Expected a string, got code 0x{code:x2}."),
+        };
+        return length < 0 ? null : Take(length).ToArray();
+    }
+
+    private void WriteBinary(Utf8JsonWriter json, List<ReadOnlyMemory<byte>> attachments, int length)
+    {
+        json.WriteStartObject();
+        json.WriteBoolean("_placeholder", true);
+        json.WriteNumber("num", attachments.Count);
+        json.WriteEndObject();
+        attachments.Add(Take(length).ToArray());
+    }
+
+    private int Take16() => BinaryPrimitives.ReadUInt16BigEndian(Take(2));
+
+    private int Take32() => (int)BinaryPrimitives.ReadUInt32BigEndian(Take(4));
+
+    private ReadOnlySpan<byte> Take(int length)
+    {
+        var span = _data.Slice(_position, length);
+        _position += length;
+        return span;
+    }
+}

@@ -24,12 +24,30 @@ if [ ! -x /usr/bin/chromium ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || fail_setup "could not install chromium"
 fi
 
+if ! command -v redis-server >/dev/null; then
+  step "installing redis-server from apt (the Redis adapter tests use a real one)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) || fail_setup "could not install redis-server"
+fi
+
 step "installing npm packages (tests/node)"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail_setup "npm ci in tests/node failed"
 
 step "building"
 dotnet build Gateways.sln -c Release -nologo -v q 2>&1 | tail -n 20
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail_setup "the build failed"
+
+step "starting redis-server on a free loopback port"
+redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+  || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no > "$out/redis.log" 2>&1 &
+redis_pid=$!
+trap 'kill "$redis_pid" 2>/dev/null' EXIT
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
+  sleep 0.1
+done
+kill -0 "$redis_pid" 2>/dev/null || fail_setup "redis-server did not start (see $out/redis.log)"
+export GATEWAYS_TEST_REDIS_PORT=$redis_port
 
 # Two passes: the tests that build, pack and publish (Category=Build) saturate both cores, so they run after the
 # others instead of beside their timing-sensitive network tests.

@@ -23,6 +23,7 @@ builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<ChatService>();
 builder.Services.AddSingleton<NotificationService>();
 builder.Services.AddValidation();
+builder.Services.AddHealthChecks();
 builder.Services.AddAuthorization();
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
 {
@@ -37,7 +38,7 @@ builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJw
         NameClaimType = "sub",
     };
 });
-builder.Services.AddGateways(options =>
+var gateways = builder.Services.AddGateways(options =>
     {
         options.RateLimit.PermitsPerSecond = 20;
         options.RateLimit.Burst = 40;
@@ -45,17 +46,20 @@ builder.Services.AddGateways(options =>
     .AddJwtAuthentication()
     .AddGateway<ChatGateway>()
     .AddGateway<AppGateway>();
-
-var app = builder.Build();
 if (settings.RedisUrl is not null)
 {
-    app.Logger.LogWarning("WS_REDIS_URL is set, but the Redis adapter is not part of this build yet: rooms and broadcasts stay on this instance.");
+    // Rooms, broadcasts and notifications span every instance on that Redis (Node servers with
+    // @socket.io/redis-adapter included).
+    gateways.AddRedisAdapter(settings.RedisUrl);
 }
+
+var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapGateways();
+app.MapHealthChecks("/health");
 
 var api = app.MapGroup("/api").RequireAuthorization();
 api.MapPost("/notifications/{userId}", (string userId, NotificationRequest request, NotificationService notifications) =>

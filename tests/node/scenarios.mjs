@@ -509,6 +509,38 @@ const scenarios = {
       await browser.close();
     }
   },
+
+  // Two servers, one cluster (Redis): c1 on the first, c2 and c3 on the second.
+  async cluster() {
+    const make = (server) => connected(io(server, { transports: ["websocket"], forceNew: true, reconnection: false }));
+    const [c1, c2, c3] = await Promise.all([make(input.first), make(input.second), make(input.second)]);
+    const heard = { c1: [], c2: [], c3: [] };
+    for (const [name, socket] of Object.entries({ c1, c2, c3 })) socket.on("room-message", (m) => heard[name].push(m));
+    await ack(c1, "join", "r1");
+    await ack(c3, "join", "r2");
+    const r = {};
+    let arrived = once(c1, "room-message");
+    await ack(c2, "to-room", "r1", "hello from the second server");
+    r.toFirst = (await arrived)[0];
+    arrived = once(c3, "room-message");
+    await ack(c1, "to-room", "r2", { text: "hello from the first server" });
+    r.toSecond = (await arrived)[0];
+    arrived = once(c1, "room-message");
+    await ack(c2, "to-room", "r1", Buffer.from([1, 2, 250]));
+    r.binary = toArray((await arrived)[0]);
+    r.fetched = (await ack(c2, "fetch", "r1"))[0].map((s) => s.id);
+    r.c1 = c1.id;
+    r.rooms = (await ack(c1, "all-rooms"))[0];
+    await ack(c1, "make-join", "r2", "r3");
+    await new Promise((ok) => setTimeout(ok, 200));
+    arrived = once(c3, "room-message");
+    await ack(c2, "to-room", "r3", "r3 reached across servers");
+    r.remoteJoin = (await arrived)[0];
+    await new Promise((ok) => setTimeout(ok, 200));
+    r.heard = heard;
+    for (const socket of [c1, c2, c3]) socket.disconnect();
+    return r;
+  },
 };
 
 const run = scenarios[scenario];

@@ -85,6 +85,27 @@ public static class SocketIOPacketWriter
         return new EncodedPacket(scope.ToArray(), attachments);
     }
 
+    /// <summary>Encodes a packet whose JSON payload is already written (a packet relayed from another server).</summary>
+    /// <param name="type">EVENT or ACK; the binary type is chosen when there are attachments.</param>
+    /// <param name="namespaceName">The namespace.</param>
+    /// <param name="ackId">The acknowledgement id, or -1.</param>
+    /// <param name="payload">The UTF-8 JSON payload, placeholders included.</param>
+    /// <param name="attachments">The binary attachments the placeholders point to.</param>
+    public static EncodedPacket WriteRaw(SocketIOPacketType type, string namespaceName, long ackId, ReadOnlySpan<byte> payload,
+        ReadOnlyMemory<byte>[]? attachments)
+    {
+        var count = attachments?.Length ?? 0;
+        if (count > 0)
+        {
+            type = type == SocketIOPacketType.Ack ? SocketIOPacketType.BinaryAck : SocketIOPacketType.BinaryEvent;
+        }
+        using var scope = new WriterScope();
+        var buffer = scope.Buffer;
+        WriteHeader(buffer, type, count, namespaceName, ackId);
+        buffer.Write(payload);
+        return new EncodedPacket(buffer.WrittenSpan.ToArray(), count > 0 ? attachments : null);
+    }
+
     /// <summary>Encodes the CONNECT answer <c>0[/nsp,]{"sid":"…"}</c>.</summary>
     /// <param name="namespaceName">The namespace.</param>
     /// <param name="socketId">The new socket's id.</param>

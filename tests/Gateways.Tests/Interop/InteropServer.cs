@@ -54,7 +54,8 @@ public static class InteropServer
             .On("to-room", context =>
             {
                 var server = context.Services.GetRequiredService<SocketIOServer>().Of("/");
-                server.To(context.Arguments.Get<string>(0)!).Emit("room-message", context.Arguments.GetJson(1));
+                // ToArray keeps a binary argument binary (GetJson would give its placeholder).
+                server.To(context.Arguments.Get<string>(0)!).Emit("room-message", context.Arguments.ToArray()[1]);
                 context.Ack("sent");
             })
             .On("to-room-except-me", context =>
@@ -72,7 +73,24 @@ public static class InteropServer
                 context.Services.GetRequiredService<SocketIOServer>().Of("/").Emit(context.Arguments.Get<string>(0)!);
                 context.Ack("sent");
             })
-            .On("kick-me", context => context.Socket.Disconnect()));
+            .On("kick-me", context => context.Socket.Disconnect())
+            .On("fetch", async context =>
+            {
+                var server = context.Services.GetRequiredService<SocketIOServer>().Of("/");
+                var sockets = await server.To(context.Arguments.Get<string>(0)!).FetchSocketsAsync();
+                context.Ack((object)sockets.Select(s => new Dictionary<string, object> { ["id"] = s.Id, ["rooms"] = s.Rooms.ToArray() }).ToArray());
+            })
+            .On("all-rooms", async context =>
+            {
+                var server = (GatewayNamespace)context.Services.GetRequiredService<SocketIOServer>().Of("/");
+                context.Ack((object)(await server.Adapter.AllRoomsAsync()).ToArray());
+            })
+            .On("make-join", context =>
+            {
+                var server = context.Services.GetRequiredService<SocketIOServer>().Of("/");
+                server.To(context.Arguments.Get<string>(0)!).SocketsJoin(context.Arguments.Get<string>(1)!);
+                context.Ack("done");
+            }));
 
         gateways.AddNamespace("/private", ns => ns
             .Use(async (context, next) =>

@@ -541,6 +541,29 @@ const scenarios = {
     for (const socket of [c1, c2, c3]) socket.disconnect();
     return r;
   },
+
+  // Two chat instances on one Redis: alice on the first, bob on the second.
+  async "chat-cluster"() {
+    const make = (server, token) => connected(io(server, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token } }));
+    const alice = await make(input.first, input.alice);
+    const bob = await make(input.second, input.bob);
+    await ack(alice, "joinRoom", { roomId: "lobby" });
+    await ack(bob, "joinRoom", { roomId: "lobby" });
+    const r = {};
+    let arrived = once(bob, "newMessage");
+    await ack(alice, "sendMessage", { roomId: "lobby", text: "hello across instances" });
+    r.roomMessage = (await arrived)[0];
+    const headers = (token) => ({ Authorization: `Bearer ${token}`, "Content-Type": "application/json" });
+    arrived = once(bob, "notification");
+    await fetch(`${input.first}/api/notifications/bob`, { method: "POST", headers: headers(input.alice), body: JSON.stringify({ title: "Hi", body: "via the first instance" }) });
+    r.notification = (await arrived)[0];
+    arrived = once(alice, "priceUpdate");
+    await fetch(`${input.second}/api/prices`, { method: "POST", headers: headers(input.bob), body: JSON.stringify({ symbol: "ACME", price: 3 }) });
+    r.price = (await arrived)[0];
+    alice.disconnect();
+    bob.disconnect();
+    return r;
+  },
 };
 
 const run = scenarios[scenario];

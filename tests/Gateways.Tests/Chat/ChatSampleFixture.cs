@@ -12,7 +12,16 @@ public sealed class ChatSampleFixture : IAsyncLifetime
 {
     public const string Secret = "chat-sample-test-secret-0123456789abcdef";
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"gateways-chat-{Guid.NewGuid():N}.db");
+    private readonly Dictionary<string, string> _extraEnvironment;
     private Process? _process;
+
+    public ChatSampleFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>An instance with more environment, such as WS_REDIS_URL for a cluster.</summary>
+    internal ChatSampleFixture(Dictionary<string, string> extraEnvironment) => _extraEnvironment = extraEnvironment;
     private StringBuilder _output = new();
 
     public int Port { get; } = ProcessRunner.FreePort();
@@ -34,7 +43,7 @@ public sealed class ChatSampleFixture : IAsyncLifetime
         }
     }
 
-    public Dictionary<string, string> Environment => new()
+    public Dictionary<string, string> Environment => new(_extraEnvironment)
     {
         ["WS_PORT"] = Port.ToString(CultureInfo.InvariantCulture),
         ["CHAT_DB"] = _database,

@@ -11,15 +11,7 @@ namespace Gateways.Tests.Redis;
 /// socket.io and @socket.io/redis-adapter in the same cluster.</summary>
 public sealed class RedisAdapterTests
 {
-    private static Task<TestGatewayServer> StartAsync(string key) => TestGatewayServer.StartAsync(gateways =>
-    {
-        InteropServer.Configure(gateways);
-        gateways.AddRedisAdapter(options =>
-        {
-            options.Configuration = RedisServer.Configuration;
-            options.Key = key;
-        });
-    });
+    private static Task<TestGatewayServer> StartAsync(string key) => StartAsync(key, RedisServer.Configuration);
 
     [Fact]
     public async Task TwoDotNetServersActAsOne()
@@ -73,6 +65,69 @@ public sealed class RedisAdapterTests
 
         Assert.Equal("""[["done"]]""", rooms.GetProperty("c").GetRawText());
         Assert.Equal(HealthStatus.Degraded, health.Status);
+    }
+
+    [Fact]
+    public async Task WhenRedisGoesAwayDeliveryStaysLocalAndTheClusterComesBackByItself()
+    {
+        var port = ProcessRunner.FreePort();
+        var redis = StartRedis(port, out var redisOutput);
+        var key = $"gw-{Guid.NewGuid():N}";
+        try
+        {
+            await ProcessRunner.WaitForPortAsync(port, redis, redisOutput, TimeSpan.FromSeconds(10));
+            await using var first = await StartAsync(key, $"127.0.0.1:{port}");
+            await using var second = await StartAsync(key, $"127.0.0.1:{port}");
+            AssertCluster(await NodeScenario.RunAsync("cluster", first.Url, input: new { first = first.Url, second = second.Url }));
+
+            redis.Kill(entireProcessTree: true);
+            await redis.WaitForExitAsync();
+            Assert.True(await WaitForHealthAsync(first, HealthStatus.Degraded, TimeSpan.FromSeconds(15)), "the health check did not report Degraded");
+            // Local delivery goes on while Redis is away.
+            var local = await NodeScenario.RunAsync("rooms", first.Url);
+            Assert.Equal("""[["done"]]""", local.GetProperty("c").GetRawText());
+
+            redis = StartRedis(port, out redisOutput);
+            await ProcessRunner.WaitForPortAsync(port, redis, redisOutput, TimeSpan.FromSeconds(10));
+            Assert.True(await WaitForHealthAsync(first, HealthStatus.Healthy, TimeSpan.FromSeconds(45)), "the adapter did not reconnect");
+            Assert.True(await WaitForHealthAsync(second, HealthStatus.Healthy, TimeSpan.FromSeconds(45)), "the adapter did not reconnect");
+            AssertCluster(await NodeScenario.RunAsync("cluster", first.Url, input: new { first = first.Url, second = second.Url }));
+            Assert.True(first.Logs.Contains(Microsoft.Extensions.Logging.LogLevel.Warning, "Redis adapter: connection lost"));
+        }
+        finally
+        {
+            redis.Kill(entireProcessTree: true);
+            redis.Dispose();
+        }
+    }
+
+    private static Task<TestGatewayServer> StartAsync(string key, string configuration) => TestGatewayServer.StartAsync(gateways =>
+    {
+        InteropServer.Configure(gateways);
+        gateways.AddRedisAdapter(options =>
+        {
+            options.Configuration = configuration;
+            options.Key = key;
+        });
+    });
+
+    private static System.Diagnostics.Process StartRedis(int port, out System.Text.StringBuilder output) =>
+        ProcessRunner.Start("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            Path.GetTempPath(), null, out output);
+
+    private static async Task<bool> WaitForHealthAsync(TestGatewayServer server, HealthStatus expected, TimeSpan timeout)
+    {
+        var health = server.Services.GetRequiredService<HealthCheckService>();
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await health.CheckHealthAsync()).Status == expected)
+            {
+                return true;
+            }
+            await Task.Delay(200);
+        }
+        return false;
     }
 
     private static void AssertCluster(System.Text.Json.JsonElement r)

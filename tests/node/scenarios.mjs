@@ -536,6 +536,8 @@ const scenarios = {
     arrived = once(c3, "room-message");
     await ack(c2, "to-room", "r3", "r3 reached across servers");
     r.remoteJoin = (await arrived)[0];
+    c3.on("question", (q, callback) => callback(`c3 answers ${q}`));
+    r.askAcross = (await ack(c1, "ask-room", "r2"))[0];
     await new Promise((ok) => setTimeout(ok, 200));
     r.heard = heard;
     for (const socket of [c1, c2, c3]) socket.disconnect();

@@ -85,6 +85,12 @@ public static class InteropServer
                 var server = (GatewayNamespace)context.Services.GetRequiredService<SocketIOServer>().Of("/");
                 context.Ack((object)(await server.Adapter.AllRoomsAsync()).ToArray());
             })
+            .On("ask-room", async context =>
+            {
+                var server = context.Services.GetRequiredService<SocketIOServer>().Of("/");
+                var answers = await server.To(context.Arguments.Get<string>(0)!).EmitWithAckAsync("question", TimeSpan.FromSeconds(5), "q");
+                context.Ack((object)answers.Select(a => a.Get<string>(0)).ToArray());
+            })
             .On("make-join", context =>
             {
                 var server = context.Services.GetRequiredService<SocketIOServer>().Of("/");

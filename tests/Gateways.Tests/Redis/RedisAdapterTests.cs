@@ -140,6 +140,8 @@ public sealed class RedisAdapterTests
         Assert.Contains("r1", rooms);
         Assert.Contains("r2", rooms);
         Assert.Equal("r3 reached across servers", r.GetProperty("remoteJoin").GetString());
+        // A broadcast with acknowledgements from the first server collects the answer of a client on the second.
+        Assert.Equal("""["c3 answers q"]""", r.GetProperty("askAcross").GetRawText());
         var heard = r.GetProperty("heard");
         Assert.Equal(0, heard.GetProperty("c2").GetArrayLength());
         Assert.Equal(2, heard.GetProperty("c1").GetArrayLength());

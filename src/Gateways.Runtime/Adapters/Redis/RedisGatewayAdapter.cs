@@ -44,6 +44,7 @@ public sealed partial class RedisGatewayAdapter : InMemoryGatewayAdapter, IDispo
     private readonly string _responsePrefix;
     private readonly NamespaceNameTable _names = new();
     private readonly ConcurrentDictionary<string, PendingRequest> _requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingAckRequest> _ackRequests = new(StringComparer.Ordinal);
     private bool _subscribed;
 
     /// <summary>Creates the adapter of <paramref name="namespace"/> and subscribes its channels.</summary>
@@ -142,6 +143,61 @@ public sealed partial class RedisGatewayAdapter : InMemoryGatewayAdapter, IDispo
     }
 
     // ---- cluster requests made here ----
+
+    /// <inheritdoc/>
+    public override async Task<IReadOnlyList<EventArguments>> BroadcastWithAckAsync(string eventName, object?[] args,
+        BroadcastOptions options, TimeSpan timeout)
+    {
+        var local = base.BroadcastWithAckAsync(eventName, args, options, timeout);
+        var servers = await ServerCountAsync();
+        if (servers <= 1)
+        {
+            return await local;
+        }
+        var requestId = NewId();
+        var pending = new PendingAckRequest(servers - 1);
+        _ackRequests[requestId] = pending;
+        try
+        {
+            var encoded = SocketIOPacketWriter.WriteEvent(Namespace.Name, eventName, args, -1, Namespace.SerializerOptions);
+            if (TryDecodeOutgoing(encoded, out var type, out _, out var payload))
+            {
+                Publish(_requestChannel, Encode(writer =>
+                {
+                    writer.WriteMapHeader(5);
+                    writer.WriteString("uid");
+                    writer.WriteString(Uid);
+                    writer.WriteString("requestId");
+                    writer.WriteString(requestId);
+                    writer.WriteString("type");
+                    writer.WriteInteger((int)RequestType.Broadcast);
+                    writer.WriteString("packet");
+                    WritePacket(writer, type, -1, payload, encoded.Attachments);
+                    writer.WriteString("opts");
+                    writer.WriteMapHeader(3);
+                    writer.WriteString("rooms");
+                    WriteStringArray(writer, options.Rooms);
+                    writer.WriteString("except");
+                    WriteStringArray(writer, options.Except);
+                    writer.WriteString("flags");
+                    writer.WriteMapHeader(1);
+                    writer.WriteString("timeout");
+                    writer.WriteInteger((long)timeout.TotalMilliseconds);
+                }));
+            }
+            var localAnswers = await local;
+            var remoteAnswers = await pending.Completion.Task.WaitAsync(timeout, Namespace.TimeProvider);
+            return [.. localAnswers, .. remoteAnswers];
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Not every client acknowledged event '{eventName}' within {timeout.TotalMilliseconds} ms.");
+        }
+        finally
+        {
+            _ackRequests.TryRemove(requestId, out _);
+        }
+    }
 
     /// <inheritdoc/>
     public override async Task<IReadOnlyCollection<string>> AllRoomsAsync()
@@ -270,9 +326,27 @@ public sealed partial class RedisGatewayAdapter : InMemoryGatewayAdapter, IDispo
 
     private void OnResponse(RedisValue message)
     {
-        var response = ParseMessage((byte[])message!, out _);
-        if (response.TryGetProperty("requestId", out var id) && id.GetString() is { } requestId
-            && _requests.TryGetValue(requestId, out var pending))
+        var response = ParseMessage((byte[])message!, out var attachments);
+        if (!response.TryGetProperty("requestId", out var id) || id.GetString() is not { } requestId)
+        {
+            return;
+        }
+        if (_ackRequests.TryGetValue(requestId, out var acks))
+        {
+            var type = response.TryGetProperty("type", out var t) && t.TryGetInt32(out var value) ? (RequestType)value : default;
+            if (type == RequestType.BroadcastClientCount && response.TryGetProperty("clientCount", out var count))
+            {
+                acks.AddClientCount(count.GetInt32());
+            }
+            else if (type == RequestType.BroadcastAck)
+            {
+                var answer = response.TryGetProperty("packet", out var packet) ? "[" + packet.GetRawText() + "]" : "[]";
+                SocketIOPayloadReader.TryReadArguments(Encoding.UTF8.GetBytes(answer), attachments, Namespace.SerializerOptions, out var arguments);
+                acks.AddAnswer(arguments);
+            }
+            return;
+        }
+        if (_requests.TryGetValue(requestId, out var pending))
         {
             pending.Add(response);
         }
@@ -289,7 +363,7 @@ public sealed partial class RedisGatewayAdapter : InMemoryGatewayAdapter, IDispo
         }
         var uid = request.TryGetProperty("uid", out var u) ? u.GetString() : null;
         var requestId = request.TryGetProperty("requestId", out var r) ? r.GetString() : null;
-        if (uid == Uid || (requestId is not null && _requests.ContainsKey(requestId)))
+        if (uid == Uid || (requestId is not null && (_requests.ContainsKey(requestId) || _ackRequests.ContainsKey(requestId))))
         {
             return;
         }
@@ -666,6 +740,44 @@ public sealed partial class RedisGatewayAdapter : InMemoryGatewayAdapter, IDispo
                 {
                     Completion.TrySetResult([.. _responses]);
                 }
+            }
+        }
+    }
+
+    /// <summary>A broadcast with acknowledgements to other servers: done when every server said how many of its clients
+    /// were targeted and that many answers arrived.</summary>
+    private sealed class PendingAckRequest(int servers)
+    {
+        private readonly List<EventArguments> _answers = [];
+        private int _serversCounted;
+        private int _expected;
+
+        public TaskCompletionSource<List<EventArguments>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void AddClientCount(int count)
+        {
+            lock (_answers)
+            {
+                _serversCounted++;
+                _expected += count;
+                TryComplete();
+            }
+        }
+
+        public void AddAnswer(EventArguments answer)
+        {
+            lock (_answers)
+            {
+                _answers.Add(answer);
+                TryComplete();
+            }
+        }
+
+        private void TryComplete()
+        {
+            if (_serversCounted >= servers && _answers.Count >= _expected)
+            {
+                Completion.TrySetResult([.. _answers]);
             }
         }
     }

@@ -241,7 +241,15 @@ public sealed class EngineIOSession
         if (timedOut)
         {
             EngineIOLog.PingTimeout(_logger, Id);
-            Abort("ping timeout");
+            if (Transport == EngineIOTransportKind.WebSocket)
+            {
+                // The socket itself may be fine: say goodbye with a close frame rather than cutting it.
+                CloseGracefully("ping timeout", WebSocketCloseStatus.PolicyViolation);
+            }
+            else
+            {
+                Abort("ping timeout");
+            }
             return;
         }
         TrySend(new OutgoingFrame(EngineIOFrames.Ping, OutgoingFrameKind.Text));

@@ -96,7 +96,9 @@ internal sealed class WebSocketTransport
                     break;
                 }
             }
-            if (_socket.State == WebSocketState.Open)
+            // CloseSent too: the writer may already have sent our close frame; aborting now would reset the connection
+            // under it before the client reads it.
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
                 await DrainUntilCloseAsync();
             }

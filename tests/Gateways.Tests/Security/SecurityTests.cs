@@ -15,7 +15,7 @@ namespace Gateways.Tests.Security;
 /// origins — with real signed tokens, a real Kestrel server and the real socket.io-client.</summary>
 public sealed class SecurityTests
 {
-    private static Task<TestGatewayServer> StartAsync(Action<GatewaysOptions>? options = null) =>
+    internal static Task<TestGatewayServer> StartAsync(Action<GatewaysOptions>? options = null) =>
         TestGatewayServer.StartAsync(gateways =>
         {
             var services = gateways.Services;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side load test: each target in turn on core 0, the load generator on core 1, same scenario, one table.
-# Usage: bench/run.sh [gateways] [node]   (env: CLIENTS=100 SECONDS=10 RUNS=3)
+# Usage: bench/run.sh [gateways] [node]   (env: CLIENTS=100 SECONDS_PER_RUN=10 RUNS=3)
 # Only the echo scenario exists so far; fanout, connect, idle and raw-echo are the next steps of the performance issue.
 set -euo pipefail
 cd "$(dirname "$0")/.."

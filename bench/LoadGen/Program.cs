@@ -6,9 +6,13 @@ using System.Net.WebSockets;
 using System.Text;
 
 var options = LoadOptions.Parse(args);
+if (options.Scenario == "fanout")
+{
+    return await Fanout.RunAsync(options);
+}
 if (options.Scenario != "echo")
 {
-    Console.Error.WriteLine($"scenario '{options.Scenario}' is not implemented yet; available: echo");
+    Console.Error.WriteLine($"scenario '{options.Scenario}' is not implemented yet; available: echo, fanout");
     return 2;
 }
 
@@ -68,6 +72,8 @@ internal sealed class EchoClient : IAsyncDisposable
 
     public List<long> Latencies { get; } = new(100_000);
 
+    public ClientWebSocket Socket => _socket;
+
     public static async Task<EchoClient> ConnectAsync(Uri url, string payload)
     {
         var socket = new ClientWebSocket();
@@ -119,7 +125,7 @@ internal sealed class EchoClient : IAsyncDisposable
         }
     }
 
-    private async Task<int> ReceiveAsync()
+    public async Task<int> ReceiveAsync()
     {
         var result = await _socket.ReceiveAsync(_buffer.AsMemory(), CancellationToken.None);
         var length = result.Count;
@@ -131,7 +137,9 @@ internal sealed class EchoClient : IAsyncDisposable
         return length;
     }
 
-    private async Task<string> ReceiveTextAsync() => Encoding.UTF8.GetString(_buffer, 0, await ReceiveAsync());
+    public byte[] Buffer => _buffer;
+
+    public async Task<string> ReceiveTextAsync() => Encoding.UTF8.GetString(_buffer, 0, await ReceiveAsync());
 
     public async ValueTask DisposeAsync()
     {

@@ -83,6 +83,16 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
         }
     }
 
+    /// <summary>Whether any local socket is in <paramref name="room"/>; no allocation.</summary>
+    /// <param name="room">The room.</param>
+    protected bool HasLocalRoom(string room)
+    {
+        lock (_lock)
+        {
+            return _rooms.ContainsKey(room);
+        }
+    }
+
     /// <inheritdoc/>
     public virtual IReadOnlyCollection<string> SocketRooms(string socketId)
     {

@@ -17,5 +17,4 @@ namespace Gateways.Internal;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(Namespaces.ErrorPayload))]
-[JsonSerializable(typeof(JsonElement[]))]
 internal sealed partial class GatewaysJsonContext : JsonSerializerContext;

@@ -81,9 +81,31 @@ internal sealed class GatewayErrors(GatewaysOptions options, IReadOnlyList<Type>
         0 => null,
         1 when !arguments.IsBinary(0) => arguments.GetJson(0),
         1 => null,
-        _ => JsonSerializer.SerializeToElement(arguments.ToArray().Select(a => a is JsonElement e ? e : default).ToArray(),
-            Internal.GatewaysJsonContext.Default.JsonElementArray),
+        _ => SeveralAsArray(arguments),
     };
+
+    /// <summary>Several arguments as one JSON array; a binary argument shows as null (its bytes are not echoed).</summary>
+    private static JsonElement SeveralAsArray(EventArguments arguments)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                if (arguments.IsBinary(i))
+                {
+                    json.WriteNullValue();
+                }
+                else
+                {
+                    json.WriteRawValue(arguments.GetRawJson(i).Span, skipInputValidation: true);
+                }
+            }
+            json.WriteEndArray();
+        }
+        return JsonElement.Parse(buffer.WrittenSpan);
+    }
 
     private async ValueTask<bool> TryFiltersAsync(EventContext context, Exception exception, IReadOnlyList<Type>? filters)
     {

@@ -135,8 +135,22 @@ public static class SocketIOPacketParser
         {
             return true;
         }
-        return reader.TokenType == JsonTokenType.String && !ReservedEventNames.Contains(reader.GetString()!);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+        // Compared on the UTF-8 bytes: the event name's string is allocated once, later, by the payload reader.
+        foreach (var reserved in ReservedUtf8)
+        {
+            if (reader.ValueTextEquals(reserved.EncodedUtf8Bytes))
+            {
+                return false;
+            }
+        }
+        return true;
     }
+
+    private static readonly JsonEncodedText[] ReservedUtf8 = [.. ReservedEventNames.Select(name => JsonEncodedText.Encode(name))];
 }
 
 /// <summary>

@@ -74,6 +74,7 @@ public static class InteropServer
                 context.Ack("sent");
             })
             .On("kick-me", context => context.Socket.Disconnect())
+            .On("fail", _ => throw new WsException("failed"))
             .On("fetch", async context =>
             {
                 var server = context.Services.GetRequiredService<SocketIOServer>().Of("/");

@@ -35,7 +35,8 @@ public sealed class BadClientTests
         {
             options.EngineIO.MaxPayload = MaxPayload;
             options.EngineIO.MaxBufferedBytes = 256 * 1024;
-            options.ConnectTimeout = TimeSpan.FromMilliseconds(500);
+            // Short for the connect-timeout test, long enough for a healthy client on a loaded machine.
+            options.ConnectTimeout = TimeSpan.FromSeconds(2);
             tweak?.Invoke(options);
         });
 
@@ -214,6 +215,20 @@ public sealed class BadClientTests
         Assert.True(await server.Logs.WaitForAsync(LogLevel.Debug, "left namespace '/': send buffer full", TimeSpan.FromSeconds(15)));
         Assert.Equal(1, io.Of("/").LocalSocketCount);
         await AssertHealthyAsync(healthy, 1);
+    }
+
+    [Fact]
+    public async Task AFailedEventWithSeveralArgumentsAndBinaryGetsItsCauseWithoutTheBytes()
+    {
+        await using var server = await StartAsync();
+        await using var client = await RawSocketIOClient.ConnectSocketIOAsync(server.Url);
+
+        await client.SendTextAsync("451-[\"fail\",\"a\",{\"_placeholder\":true,\"num\":0}]");
+        await client.SendBinaryAsync([1, 2]);
+
+        Assert.Equal("""42["exception",{"status":"error","message":"failed","cause":{"pattern":"fail","data":["a",null]}}]""",
+            await client.ReceiveTextAsync());
+        await AssertHealthyAsync(client, 1);
     }
 
     private static async Task<string> OpenPollingSessionAsync(HttpClient http)

@@ -371,7 +371,7 @@ public sealed partial class RedisGatewayAdapter : InMemoryGatewayAdapter, IDispo
         switch (type)
         {
             case RequestType.Sockets:
-                var ids = RentLocalIds(ReadOptions(request));
+                var ids = LocalSocketIds(ReadOptions(request));
                 Respond(uid, json => { json.WriteString("requestId", requestId); WriteStrings(json, "sockets", ids); });
                 break;
             case RequestType.AllRooms:
@@ -691,9 +691,7 @@ public sealed partial class RedisGatewayAdapter : InMemoryGatewayAdapter, IDispo
         }
     }
 
-    private bool HasLocalRoom(string room) => base.FetchSocketsAsync(new BroadcastOptions(new HashSet<string> { room }, new HashSet<string>())).Result.Count > 0;
-
-    private string[] RentLocalIds(BroadcastOptions options) =>
+    private string[] LocalSocketIds(BroadcastOptions options) =>
         [.. base.FetchSocketsAsync(options).Result.Select(s => s.Id)];
 
     private static string NewId()

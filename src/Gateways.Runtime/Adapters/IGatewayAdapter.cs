@@ -61,6 +61,18 @@ public interface IGatewayAdapter
     /// <param name="options">The targets.</param>
     /// <param name="close">Also close their connections.</param>
     void DisconnectSockets(BroadcastOptions options, bool close);
+
+    /// <summary>Sends an event to the other servers of the cluster (not to clients).</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="args">The event arguments.</param>
+    void ServerSideEmit(string eventName, object?[] args);
+
+    /// <summary>Sends an event to the other servers of the cluster and collects one answer per server.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="args">The event arguments.</param>
+    /// <param name="timeout">How long to wait for every server.</param>
+    /// <exception cref="TimeoutException">Some server did not answer in time.</exception>
+    Task<IReadOnlyList<EventArguments>> ServerSideEmitWithAckAsync(string eventName, object?[] args, TimeSpan timeout);
 }
 
 /// <summary>Creates the adapter of each namespace.</summary>

@@ -40,6 +40,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
                 if (!_rooms.TryGetValue(room, out var members))
                 {
                     _rooms[room] = members = new HashSet<string>(StringComparer.Ordinal);
+                    OnRoomCreated(room, isSocketRoom: _socketRooms.ContainsKey(room));
                 }
                 members.Add(socketId);
             }
@@ -80,7 +81,22 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
         if (_rooms.TryGetValue(room, out var members) && members.Remove(socketId) && members.Count == 0)
         {
             _rooms.Remove(room);
+            OnRoomDeleted(room, isSocketRoom: _socketRooms.ContainsKey(room) || room == socketId);
         }
+    }
+
+    /// <summary>A room got its first local socket. Runs under the adapter's lock: do not block.</summary>
+    /// <param name="room">The room.</param>
+    /// <param name="isSocketRoom">Whether the room is a socket's own room (named by its id).</param>
+    protected virtual void OnRoomCreated(string room, bool isSocketRoom)
+    {
+    }
+
+    /// <summary>A room lost its last local socket. Runs under the adapter's lock: do not block.</summary>
+    /// <param name="room">The room.</param>
+    /// <param name="isSocketRoom">Whether the room is a socket's own room (named by its id).</param>
+    protected virtual void OnRoomDeleted(string room, bool isSocketRoom)
+    {
     }
 
     /// <summary>Whether any local socket is in <paramref name="room"/>; no allocation.</summary>
@@ -182,6 +198,17 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     /// <inheritdoc/>
     public virtual void DisconnectSockets(BroadcastOptions options, bool close) =>
         ForEachTarget(options, socket => socket.Disconnect(close));
+
+    /// <inheritdoc/>
+    /// <remarks>A single server has no other servers: nothing is sent.</remarks>
+    public virtual void ServerSideEmit(string eventName, object?[] args)
+    {
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A single server has no other servers: no answers, at once.</remarks>
+    public virtual Task<IReadOnlyList<EventArguments>> ServerSideEmitWithAckAsync(string eventName, object?[] args, TimeSpan timeout) =>
+        Task.FromResult<IReadOnlyList<EventArguments>>([]);
 
     private void ForEachTarget(BroadcastOptions options, Action<GatewaySocket> action)
     {

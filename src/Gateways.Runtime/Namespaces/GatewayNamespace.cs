@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Gateways.Adapters;
@@ -15,6 +16,8 @@ public sealed class GatewayNamespace : IGatewayServer
 {
     private readonly ConcurrentDictionary<string, GatewaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly BroadcastOperator _all;
+    private readonly ConcurrentDictionary<string, ImmutableArray<Func<EventArguments, ValueTask<object?>>>> _serverListeners =
+        new(StringComparer.Ordinal);
     private long _nextAckId;
 
     internal GatewayNamespace(GatewayNamespaceBuilder definition, IGatewayAdapterFactory adapterFactory,
@@ -101,4 +104,50 @@ public sealed class GatewayNamespace : IGatewayServer
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<IGatewaySocket>> FetchSocketsAsync() => _all.FetchSocketsAsync();
+
+    /// <inheritdoc/>
+    public void ServerSideEmit(string eventName, params object?[] args) => Adapter.ServerSideEmit(eventName, args);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<EventArguments>> ServerSideEmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
+        Adapter.ServerSideEmitWithAckAsync(eventName, args, timeout);
+
+    /// <inheritdoc/>
+    public IDisposable OnServerSideEmit(string eventName, Func<EventArguments, ValueTask<object?>> listener)
+    {
+        ArgumentNullException.ThrowIfNull(eventName);
+        ArgumentNullException.ThrowIfNull(listener);
+        _serverListeners.AddOrUpdate(eventName, _ => [listener], (_, listeners) => listeners.Add(listener));
+        return new ListenerRegistration(() =>
+            _serverListeners.AddOrUpdate(eventName, _ => [], (_, listeners) => listeners.Remove(listener)));
+    }
+
+    /// <summary>Runs the listeners of an event another server sent. The first listener's result is the answer;
+    /// <see langword="false"/> when nobody listens here.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="args">Its arguments.</param>
+    internal async ValueTask<(bool Heard, object? Answer)> OnServerSideEmitAsync(string eventName, EventArguments args)
+    {
+        if (!_serverListeners.TryGetValue(eventName, out var listeners) || listeners.IsEmpty)
+        {
+            return (false, null);
+        }
+        object? answer = null;
+        for (var i = 0; i < listeners.Length; i++)
+        {
+            var result = await listeners[i](args);
+            if (i == 0)
+            {
+                answer = result;
+            }
+        }
+        return (true, answer);
+    }
+
+    private sealed class ListenerRegistration(Action remove) : IDisposable
+    {
+        private Action? _remove = remove;
+
+        public void Dispose() => Interlocked.Exchange(ref _remove, null)?.Invoke();
+    }
 }

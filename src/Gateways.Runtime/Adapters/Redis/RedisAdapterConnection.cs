@@ -61,13 +61,15 @@ public sealed class RedisAdapterHealthCheck(RedisAdapterConnection connection) :
             : HealthCheckResult.Degraded("Redis is unreachable: broadcasts reach this server's clients only until it is back."));
 }
 
-/// <summary>Creates a <see cref="RedisGatewayAdapter"/> per namespace over the shared connection.</summary>
+/// <summary>Creates a <see cref="RedisGatewayAdapter"/> (or, in sharded mode, a <see cref="ShardedRedisGatewayAdapter"/>)
+/// per namespace over the shared connection.</summary>
 public sealed class RedisGatewayAdapterFactory(RedisAdapterConnection connection, IOptions<RedisAdapterOptions> options,
     ILoggerFactory loggers) : IGatewayAdapterFactory
 {
     /// <inheritdoc/>
-    public IGatewayAdapter Create(Namespaces.GatewayNamespace @namespace) =>
-        new RedisGatewayAdapter(@namespace, connection, options.Value, loggers.CreateLogger<RedisGatewayAdapter>());
+    public IGatewayAdapter Create(Namespaces.GatewayNamespace @namespace) => options.Value.Mode == RedisAdapterMode.Sharded
+        ? new ShardedRedisGatewayAdapter(@namespace, connection, options.Value, loggers.CreateLogger<ShardedRedisGatewayAdapter>())
+        : new RedisGatewayAdapter(@namespace, connection, options.Value, loggers.CreateLogger<RedisGatewayAdapter>());
 }
 
 internal static partial class RedisAdapterLog

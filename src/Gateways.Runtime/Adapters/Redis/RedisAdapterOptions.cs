@@ -14,6 +14,15 @@ public sealed class RedisAdapterOptions
     /// <summary>How long cluster-wide requests (fetch sockets, all rooms) wait for the other servers. Default 5 s.</summary>
     public TimeSpan RequestsTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Which protocol of the Node adapter to speak: <see cref="RedisAdapterMode.Classic"/>
+    /// (<c>createAdapter</c>, the default) or <see cref="RedisAdapterMode.Sharded"/> (<c>createShardedAdapter</c>, Redis
+    /// 7 sharded pub/sub). Every server of a cluster must use the same one.</summary>
+    public RedisAdapterMode Mode { get; set; } = RedisAdapterMode.Classic;
+
+    /// <summary>In <see cref="RedisAdapterMode.Sharded"/> mode, which rooms get a channel of their own (the Node
+    /// adapter's <c>subscriptionMode</c>). Default <see cref="ShardedSubscriptionMode.Dynamic"/>.</summary>
+    public ShardedSubscriptionMode SubscriptionMode { get; set; } = ShardedSubscriptionMode.Dynamic;
+
     /// <summary>Answer requests on the requester's own response channel (the Node adapter's
     /// <c>publishOnSpecificResponseChannel</c>). Default <see langword="false"/>.</summary>
     public bool PublishOnSpecificResponseChannel { get; set; }
@@ -34,4 +43,30 @@ public sealed class RedisAdapterOptions
         }
         return uri.Scheme == "rediss" ? configuration + ",ssl=true" : configuration;
     }
+}
+
+/// <summary>The Redis protocol of the adapter.</summary>
+public enum RedisAdapterMode
+{
+    /// <summary>Classic pub/sub (<c>PUBLISH</c>/<c>PSUBSCRIBE</c>), as Node's <c>createAdapter</c>; also what
+    /// <c>@socket.io/redis-emitter</c> speaks.</summary>
+    Classic,
+
+    /// <summary>Sharded pub/sub (Redis 7 <c>SPUBLISH</c>/<c>SSUBSCRIBE</c>), as Node's <c>createShardedAdapter</c>:
+    /// scales with a Redis Cluster's shards.</summary>
+    Sharded,
+}
+
+/// <summary>Which rooms get a sharded channel of their own, so a room broadcast reaches only the servers that have the
+/// room (Node's <c>subscriptionMode</c>).</summary>
+public enum ShardedSubscriptionMode
+{
+    /// <summary>Two channels per namespace; every server hears every broadcast. Best with many dynamic namespaces.</summary>
+    Static,
+
+    /// <summary>Also one channel per public room (not per socket's own room). The default.</summary>
+    Dynamic,
+
+    /// <summary>Also one channel per socket's own room: best when most traffic is one-to-one.</summary>
+    DynamicPrivate,
 }

@@ -214,7 +214,14 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
             json.WriteStartObject();
             for (var i = 0; i < count; i++)
             {
-                json.WritePropertyName(ReadString() ?? "");
+                var name = ReadString() ?? "";
+                if (IsUndefined())
+                {
+                    // notepack.io 2.x keeps undefined members; JSON (and 3.x) leave them out.
+                    _position += 3;
+                    continue;
+                }
+                json.WritePropertyName(name);
                 ReadAsJson(json, attachments);
             }
             json.WriteEndObject();
@@ -255,20 +262,69 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
             case 0xd1: json.WriteNumberValue(BinaryPrimitives.ReadInt16BigEndian(Take(2))); break;
             case 0xd2: json.WriteNumberValue(BinaryPrimitives.ReadInt32BigEndian(Take(4))); break;
             case 0xd3: json.WriteNumberValue(BinaryPrimitives.ReadInt64BigEndian(Take(8))); break;
-            // Ext types: notepack writes undefined as fixext 1 with type 0; JSON has no undefined, so null.
+            // Ext types, as notepack.io writes them: type 0 is its own (2.x: ArrayBuffer as ext, undefined as
+            // fixext 1, Date as fixext 8 of milliseconds), type -1 the standard timestamps 3.x writes for a Date.
+            // A Date becomes the ISO string JSON.stringify gives; undefined and unknown types become null.
             case 0xd4: _position += 2; json.WriteNullValue(); break;
             case 0xd5: _position += 3; json.WriteNullValue(); break;
-            case 0xd6: _position += 5; json.WriteNullValue(); break;
-            case 0xd7: _position += 9; json.WriteNullValue(); break;
+            case 0xd6: ReadExt(json, attachments, 4, isFixed: true); break;
+            case 0xd7: ReadExt(json, attachments, 8, isFixed: true); break;
             case 0xd8: _position += 17; json.WriteNullValue(); break;
-            case 0xc7: _position += 1 + _data[_position] + 1; json.WriteNullValue(); break;
-            case 0xc8: { var n = Take16(); _position += 1 + n; json.WriteNullValue(); break; }
-            case 0xc9: { var n = Take32(); _position += 1 + n; json.WriteNullValue(); break; }
+            case 0xc7: ReadExt(json, attachments, _data[_position++], isFixed: false); break;
+            case 0xc8: ReadExt(json, attachments, Take16(), isFixed: false); break;
+            case 0xc9: ReadExt(json, attachments, Take32(), isFixed: false); break;
             default: throw new InvalidDataException($"Unsupported MessagePack code 0x{code:x2}.");
         }
     }
 
     /// <summary>Skips one value.</summary>
+    private readonly bool IsUndefined() =>
+        _position + 2 < _data.Length && _data[_position] == 0xd4 && _data[_position + 1] == 0x00;
+
+    private void ReadExt(Utf8JsonWriter json, List<ReadOnlyMemory<byte>> attachments, int length, bool isFixed)
+    {
+        var type = (sbyte)_data[_position++];
+        var body = Take(length);
+        if (type == 0 && isFixed && length == 8)
+        {
+            // notepack.io 2.x Date: milliseconds since the epoch, high 32 bits signed.
+            WriteDate(json, BinaryPrimitives.ReadInt32BigEndian(body) * 4294967296L + BinaryPrimitives.ReadUInt32BigEndian(body[4..]), 0);
+        }
+        else if (type == 0 && !isFixed)
+        {
+            // notepack.io 2.x ArrayBuffer.
+            json.WriteStartObject();
+            json.WriteBoolean("_placeholder", true);
+            json.WriteNumber("num", attachments.Count);
+            json.WriteEndObject();
+            attachments.Add(body.ToArray());
+        }
+        else if (type == -1 && length == 4)
+        {
+            WriteDate(json, BinaryPrimitives.ReadUInt32BigEndian(body) * 1000L, 0);
+        }
+        else if (type == -1 && length == 8)
+        {
+            var high = BinaryPrimitives.ReadUInt32BigEndian(body);
+            var seconds = ((long)(high & 0x3) << 32) + BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
+            WriteDate(json, seconds * 1000L, high >> 2);
+        }
+        else if (type == -1 && length == 12)
+        {
+            WriteDate(json, BinaryPrimitives.ReadInt64BigEndian(body[4..]) * 1000L, BinaryPrimitives.ReadUInt32BigEndian(body));
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+    }
+
+    private static void WriteDate(Utf8JsonWriter json, long milliseconds, uint nanoseconds)
+    {
+        var instant = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds + nanoseconds / 1_000_000).UtcDateTime;
+        json.WriteStringValue(instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public void Skip()
     {
         using var sink = new Utf8JsonWriter(Stream.Null);

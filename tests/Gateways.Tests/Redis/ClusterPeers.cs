@@ -40,6 +40,10 @@ public interface IClusterPeer : IAsyncDisposable
 
     Task EmitAsync(Target target, string eventName, object? arg);
 
+    /// <summary>The app's way to reach one user: <see cref="IGatewayBroadcaster.SendToUser"/> on .NET, the user's room
+    /// in Node.</summary>
+    Task SendToUserAsync(string userId, string eventName, object? data);
+
     Task<IReadOnlyList<FetchedSocket>> FetchAsync(Target target);
 
     Task JoinAsync(Target target, string room);
@@ -165,6 +169,12 @@ public sealed class DotNetPeer : IClusterPeer
         return Task.CompletedTask;
     }
 
+    public Task SendToUserAsync(string userId, string eventName, object? data)
+    {
+        _server.Services.GetRequiredService<IGatewayBroadcaster>().SendToUser(userId, eventName, data);
+        return Task.CompletedTask;
+    }
+
     public async Task<IReadOnlyList<FetchedSocket>> FetchAsync(Target target) =>
         [.. (await Select(target).FetchSocketsAsync()).Select(s => new FetchedSocket(s.Id, [.. s.Rooms], s.UserId))];
 
@@ -259,6 +269,8 @@ public sealed class NodePeer : IClusterPeer
     public Task EmitAsync(Target target, string eventName, object? arg) => arg is byte[] bytes
         ? ControlAsync(new { op = "emit", rooms = target.Rooms, except = target.Except, @event = eventName, args = new[] { bytes.Select(b => (int)b) }, binary = true })
         : ControlAsync(new { op = "emit", rooms = target.Rooms, except = target.Except, @event = eventName, args = new[] { arg } });
+
+    public Task SendToUserAsync(string userId, string eventName, object? data) => EmitAsync(Target.To(userId), eventName, data);
 
     public async Task<IReadOnlyList<FetchedSocket>> FetchAsync(Target target) =>
         [.. (await ControlAsync(new { op = "fetch", rooms = target.Rooms, except = target.Except })).EnumerateArray().Select(s => new FetchedSocket(

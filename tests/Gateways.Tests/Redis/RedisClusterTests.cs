@@ -50,7 +50,7 @@ public sealed class RedisClusterTests
         Assert.Equal("from B", await alice.WaitForAsync<string>("news"));
         await b.EmitAsync(Target.To("r1"), "bytes", new byte[] { 1, 2, 250 });
         Assert.Equal([1, 2, 250], (await alice.WaitForAsync("bytes")).GetBinary(0).ToArray());
-        await b.EmitAsync(Target.To("alice"), "dm", "hi alice");
+        await b.SendToUserAsync("alice", "dm", "hi alice");
         Assert.Equal("hi alice", await alice.WaitForAsync<string>("dm"));
 
         // All but a room, from A: only carol (on B) is outside r2. A marker sent after it shows the others got nothing.

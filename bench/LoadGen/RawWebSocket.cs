@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace LoadGen;
+
+/// <summary>
+/// The smallest WebSocket client that does the job, on a bare <see cref="Socket"/>: ClientWebSocket costs 15-23 µs of
+/// the generator's core per round trip, which would make the generator the limit. Frames are built in place with a
+/// zero masking key (a legal key; the server XORs with zeros), so a payload goes out as it is. Server frames are read
+/// from one buffer without copying; a message stays valid until the next receive.
+/// </summary>
+internal sealed class RawWebSocket : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly byte[] _receive = new byte[64 * 1024];
+    private readonly byte[] _send = new byte[8 * 1024];
+    private int _start;
+    private int _end;
+
+    private RawWebSocket(Socket socket) => _socket = socket;
+
+    public static async Task<RawWebSocket> ConnectAsync(Uri server, string pathAndQuery)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.Port));
+        var client = new RawWebSocket(socket);
+        var request = Encoding.ASCII.GetBytes(
+            $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        await socket.SendAsync(request, SocketFlags.None);
+        await client.ReadHandshakeAsync();
+        return client;
+    }
+
+    private async Task ReadHandshakeAsync()
+    {
+        while (true)
+        {
+            var read = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None);
+            if (read == 0)
+            {
+                throw new IOException("The server closed the connection during the WebSocket handshake.");
+            }
+            _end += read;
+            var headerEnd = _receive.AsSpan(0, _end).IndexOf("\r\n\r\n"u8);
+            if (headerEnd < 0)
+            {
+                continue;
+            }
+            if (!_receive.AsSpan(0, _end).StartsWith("HTTP/1.1 101"u8))
+            {
+                throw new IOException($"The server refused the WebSocket upgrade: {Encoding.ASCII.GetString(_receive, 0, headerEnd)}");
+            }
+            _start = headerEnd + 4;
+            return;
+        }
+    }
+
+    /// <summary>Sends one text frame.</summary>
+    public ValueTask<int> SendTextAsync(ReadOnlySpan<byte> payload) => SendAsync(0x1, payload);
+
+    private ValueTask<int> SendAsync(byte opcode, ReadOnlySpan<byte> payload)
+    {
+        var length = WriteFrame(_send, opcode, payload);
+        return _socket.SendAsync(_send.AsMemory(0, length), SocketFlags.None);
+    }
+
+    /// <summary>Writes a masked client frame (zero key) into <paramref name="destination"/>; returns its length.</summary>
+    public static int WriteFrame(Span<byte> destination, byte opcode, ReadOnlySpan<byte> payload)
+    {
+        destination[0] = (byte)(0x80 | opcode);
+        int header;
+        if (payload.Length < 126)
+        {
+            destination[1] = (byte)(0x80 | payload.Length);
+            header = 2;
+        }
+        else
+        {
+            destination[1] = 0x80 | 126;
+            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)payload.Length);
+            header = 4;
+        }
+        destination.Slice(header, 4).Clear();
+        payload.CopyTo(destination[(header + 4)..]);
+        return header + 4 + payload.Length;
+    }
+
+    /// <summary>The next text or binary message; pings are answered on the way. Valid until the next call.</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReceiveAsync()
+    {
+        while (true)
+        {
+            while (TryParse(out var opcode, out var payload))
+            {
+                switch (opcode)
+                {
+                    case 0x1 or 0x2:
+                        return payload;
+                    case 0x8:
+                        throw new IOException("The server closed the WebSocket.");
+                    case 0x9:
+                        await SendAsync(0xA, payload.Span);
+                        break;
+                }
+            }
+            if (_start == _end)
+            {
+                _start = _end = 0;
+            }
+            else if (_start > _receive.Length / 2)
+            {
+                _receive.AsSpan(_start, _end - _start).CopyTo(_receive);
+                _end -= _start;
+                _start = 0;
+            }
+            var read = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None);
+            if (read == 0)
+            {
+                throw new IOException("The server closed the connection.");
+            }
+            _end += read;
+        }
+    }
+
+    private bool TryParse(out int opcode, out ReadOnlyMemory<byte> payload)
+    {
+        opcode = 0;
+        payload = default;
+        var available = _receive.AsSpan(_start, _end - _start);
+        if (available.Length < 2)
+        {
+            return false;
+        }
+        opcode = available[0] & 0x0f;
+        long length = available[1] & 0x7f;
+        var header = 2;
+        if (length == 126)
+        {
+            if (available.Length < 4)
+            {
+                return false;
+            }
+            length = BinaryPrimitives.ReadUInt16BigEndian(available[2..]);
+            header = 4;
+        }
+        else if (length == 127)
+        {
+            if (available.Length < 10)
+            {
+                return false;
+            }
+            length = (long)BinaryPrimitives.ReadUInt64BigEndian(available[2..]);
+            header = 10;
+        }
+        if (header + length > _receive.Length)
+        {
+            throw new IOException($"A {length}-byte server message is larger than the generator's buffer.");
+        }
+        if (available.Length < header + length)
+        {
+            return false;
+        }
+        payload = _receive.AsMemory(_start + header, (int)length);
+        _start += header + (int)length;
+        return true;
+    }
+
+    /// <summary>Sends a close frame and waits for the server's (or the end of the connection), then closes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await SendAsync(0x8, [0x03, 0xe8]);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            while (true)
+            {
+                if (TryParse(out var opcode, out _))
+                {
+                    if (opcode == 0x8)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                _start = _end = 0;
+                var read = await _socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None, timeout.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+                _end = read;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        _socket.Dispose();
+    }
+}

@@ -1,50 +1,114 @@
 #!/usr/bin/env bash
-# Side-by-side load test: each target in turn on core 0, the load generator on core 1, same scenario, one table.
-# Usage: bench/run.sh [gateways] [node]   (env: CLIENTS=100 SECONDS_PER_RUN=10 RUNS=3)
-# Only the echo scenario exists so far; fanout, connect, idle and raw-echo are the next steps of the performance issue.
+# Side-by-side load test. Each target runs in turn on core 0, the load generator on core 1; every target gets the same
+# scenarios and load, and one table compares them (ratios against Node's socket.io and against raw Kestrel).
+#
+#   bench/run.sh [gateways] [node] [raw]          all three by default
+#
+# Environment (defaults in brackets):
+#   SCENARIOS [echo fanout connect idle]   ECHO_CLIENTS [100 1000]   FANOUT_CLIENTS [1000 10000]
+#   CONNECT_CONCURRENCY [10]   IDLE_CLIENTS [1000]   INFLIGHT [1]   PAYLOAD [16]
+#   SECONDS_PER_RUN [10]   RUNS [3] (the median run by rate is shown)   SMOKE=1: seconds-long, tiny loads (CI)
+# Targets: gateways = bench/BenchServer, node = bench/node-reference (socket.io 4.8), raw = bench/RawKestrel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=("${@:-gateways node}")
-read -r -a targets <<<"${targets[*]}"
-clients=${CLIENTS:-100}
+
+if [ "${SMOKE:-0}" = 1 ]; then
+  : "${ECHO_CLIENTS:=10}" "${FANOUT_CLIENTS:=20}" "${CONNECT_CONCURRENCY:=2}" "${IDLE_CLIENTS:=20}" "${SECONDS_PER_RUN:=1}" "${RUNS:=1}" "${WARMUP_SECONDS:=0}"
+fi
+read -r -a targets <<<"${*:-gateways node raw}"
+read -r -a scenarios <<<"${SCENARIOS:-echo fanout connect idle}"
+echo_clients=${ECHO_CLIENTS:-100 1000}
+fanout_clients=${FANOUT_CLIENTS:-1000 10000}
+concurrency=${CONNECT_CONCURRENCY:-10}
+idle_clients=${IDLE_CLIENTS:-1000}
+inflight=${INFLIGHT:-1}
+payload=${PAYLOAD:-16}
 seconds=${SECONDS_PER_RUN:-10}
 runs=${RUNS:-3}
-port=3190
+warmup=${WARMUP_SECONDS:-3}
+port=$((3190 + RANDOM % 500))
+results=$(mktemp)
+trap 'rm -f "$results"; [ -n "${target_pid:-}" ] && kill "$target_pid" 2>/dev/null || true' EXIT
 
-dotnet build bench/BenchServer -c Release -nologo -v q >/dev/null
-dotnet build bench/LoadGen -c Release -nologo -v q >/dev/null
-(cd bench/node-reference && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error)
+for project in BenchServer RawKestrel LoadGen; do dotnet build "bench/$project" -c Release -nologo -v q >/dev/null; done
+(cd bench/node-reference && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The generator runs its socket continuations inline: one thread-pool hop less per message on its core.
+loadgen() { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c 1 dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll --url "http://127.0.0.1:$port" "$@"; }
 
 start_target() {
   case "$1" in
     gateways) taskset -c 0 dotnet bench/BenchServer/bin/Release/net10.0/BenchServer.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & ;;
+    raw) taskset -c 0 dotnet bench/RawKestrel/bin/Release/net10.0/RawKestrel.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & ;;
     node) taskset -c 0 node bench/node-reference/server.mjs "$port" >/dev/null 2>&1 & ;;
-    *) echo "unknown target $1" >&2; exit 2 ;;
+    *) echo "unknown target $1 (gateways, node, raw)" >&2; exit 2 ;;
   esac
   target_pid=$!
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.1; done
   echo "target $1 did not start" >&2; exit 1
 }
+stop_target() { kill "$target_pid"; wait "$target_pid" 2>/dev/null || true; target_pid=; }
 
-printf '%-10s %8s %10s %10s %10s %14s %16s\n' target clients acks/s p50_ms p99_ms server_us/ack loadgen_us/ack
-for target in "${targets[@]}"; do
+# One measured configuration: warm-up, then RUNS runs; records the median run by rate with the server's CPU.
+measure() {
+  local target=$1 scenario=$2 size=$3; shift 3
+  local protocol=socketio; [ "$target" = raw ] && protocol=raw
   start_target "$target"
-  # Warm-up: the JIT and the connection pools, not measured.
-  taskset -c 1 dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll --url "http://127.0.0.1:$port" --clients "$clients" --seconds 3 >/dev/null
-  results=()
+  [ "$warmup" -gt 0 ] && loadgen --protocol "$protocol" --scenario "$scenario" --seconds "$warmup" "$@" >/dev/null
+  local lines=()
   for _ in $(seq "$runs"); do
-    before=$(cpu_ticks "$target_pid")
-    line=$(taskset -c 1 dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll --url "http://127.0.0.1:$port" --clients "$clients" --seconds "$seconds")
-    after=$(cpu_ticks "$target_pid")
-    acks=$(sed -n 's/.* acks=\([0-9]*\).*/\1/p' <<<"$line")
-    server_us=$(awk -v t=$((after - before)) -v a="$acks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", a ? t / hz * 1e6 / a : 0 }')
-    results+=("$line server_us_per_ack=$server_us")
+    lines+=("$(loadgen --protocol "$protocol" --scenario "$scenario" --seconds "$seconds" --server-pid "$target_pid" "$@")")
   done
-  kill "$target_pid"; wait "$target_pid" 2>/dev/null || true
-  # The median run by acks/s.
-  median=$(printf '%s\n' "${results[@]}" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^acks_per_s=/) { split($i, kv, "="); print kv[2], $0 } }' | sort -n | awk -v n="${#results[@]}" 'NR == int((n + 1) / 2) { $1 = ""; print }')
-  field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $median"; }
-  printf '%-10s %8s %10s %10s %10s %14s %16s\n' "$target" "$clients" "$(field acks_per_s)" "$(field p50_ms)" "$(field p99_ms)" "$(field server_us_per_ack)" "$(field loadgen_cpu_us_per_ack)"
+  stop_target
+  printf '%s\n' "${lines[@]}" | awk -v target="$target" -v scenario="$scenario" -v size="$size" '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rate") rate = kv[2] } print rate, $0 }' |
+    sort -n | awk -v n="$runs" -v target="$target" -v label="$scenario" -v size="$size" \
+      'NR == int((n + 1) / 2) { $1 = ""; print "target=" target " label=" label " size=" size $0 }' >>"$results"
+}
+
+measure_idle() {
+  local target=$1 protocol=socketio; [ "$target" = raw ] && protocol=raw
+  start_target "$target"
+  # A few connections first, so that start-up allocations are not counted per connection.
+  loadgen --protocol "$protocol" --scenario echo --clients 10 --seconds 1 >/dev/null
+  echo "target=$target label=idle size=$idle_clients $(loadgen --protocol "$protocol" --scenario idle --clients "$idle_clients" --seconds 3 --server-pid "$target_pid")" >>"$results"
+  stop_target
+}
+
+for scenario in "${scenarios[@]}"; do
+  for target in "${targets[@]}"; do
+    case "$scenario" in
+      echo) for n in $echo_clients; do measure "$target" echo "$n" --clients "$n" --payload "$payload"; done ;;
+      fanout) for n in $fanout_clients; do measure "$target" fanout "$n" --clients "$n" --payload "$payload" --inflight "$inflight"; done ;;
+      connect) measure "$target" connect "$concurrency" --concurrency "$concurrency" ;;
+      idle) measure_idle "$target" ;;
+      *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+  done
 done
+
+# The table: per scenario and size, each target with ratios against node and raw. "limit" says which side was
+# busier: a run where the generator's core was the busier one measured the generator, not the server.
+awk '
+  { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+    key = f["label"] " " f["size"]; if (!(key in seen)) { seen[key] = 1; order[++keys] = key }
+    t = f["target"]; rows[key, t] = 1; targets[t] = 1
+    if (f["label"] == "idle") { value[key, t] = f["kb_per_connection"]; next }
+    value[key, t] = f["rate"]; p50[key, t] = f["p50_ms"]; p99[key, t] = f["p99_ms"]
+    server_us[key, t] = f["server_us_per_msg"]; loadgen_us[key, t] = f["loadgen_us_per_msg"]
+    server_core[key, t] = f["server_core"]; loadgen_core[key, t] = f["loadgen_core"] }
+  END {
+    printf "%-8s %6s %-9s %11s %9s %9s %10s %11s %9s %9s %9s\n", "scenario", "size", "target", "rate|KB", "p50_ms", "p99_ms", "server_us", "loadgen_us", "vs_node", "vs_raw", "limit"
+    for (k = 1; k <= keys; k++) {
+      key = order[k]; split(key, parts, " ")
+      for (t in targets) if ((key, t) in rows) {
+        vn = ((key, "node") in value && value[key, "node"] > 0) ? sprintf("%.2fx", value[key, t] / value[key, "node"]) : "-"
+        vr = ((key, "raw") in value && value[key, "raw"] > 0) ? sprintf("%.2fx", value[key, t] / value[key, "raw"]) : "-"
+        if (parts[1] == "idle") { printf "%-8s %6s %-9s %11.1f %9s %9s %10s %11s %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], "-", "-", "-", "-", vn, vr, "-"; continue }
+        limit = loadgen_core[key, t] > server_core[key, t] ? sprintf("gen %.0f%%", loadgen_core[key, t] * 100) : sprintf("srv %.0f%%", server_core[key, t] * 100)
+        printf "%-8s %6s %-9s %11d %9.2f %9.2f %10.1f %11.1f %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], p50[key, t], p99[key, t], server_us[key, t], loadgen_us[key, t], vn, vr, limit
+      }
+    }
+  }' "$results"
+echo "rate: acks/s (echo), deliveries/s (fanout), connections/s (connect); KB: server memory per idle connection."
+echo "server_us, loadgen_us: CPU per message on each core. limit: the busier core and how busy it was (gen = the generator)."

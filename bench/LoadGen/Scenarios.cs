@@ -203,17 +203,34 @@ internal static class Scenarios
     private static async Task DisposeAllAsync(IEnumerable<BenchClient> clients) =>
         await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
 
-    private readonly record struct Measured(TimeSpan Elapsed, TimeSpan Cpu);
+    private readonly record struct Measured(TimeSpan Elapsed, TimeSpan Cpu, TimeSpan ServerCpu);
 
+    /// <summary>Runs the measured window: its wall time, the generator's CPU and (with --server-pid) the server's CPU,
+    /// both over the window alone, not the connection set-up around it.</summary>
     private static async Task<Measured> MeasureAsync(LoadOptions options, Func<CancellationToken, Task> run)
     {
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var serverBefore = ServerCpu(options.ServerPid);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.Seconds));
         var clock = Stopwatch.StartNew();
         await run(stop.Token);
+        var elapsed = clock.Elapsed;
+        var serverCpu = ServerCpu(options.ServerPid) - serverBefore;
         process.Refresh();
-        return new Measured(clock.Elapsed, process.TotalProcessorTime - cpuBefore);
+        return new Measured(elapsed, process.TotalProcessorTime - cpuBefore, serverCpu);
+    }
+
+    /// <summary>User plus system time of a process, from /proc (clock ticks of 10 ms).</summary>
+    private static TimeSpan ServerCpu(int pid)
+    {
+        if (pid == 0)
+        {
+            return TimeSpan.Zero;
+        }
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromMilliseconds((long.Parse(fields[11]) + long.Parse(fields[12])) * 10);
     }
 
     private static void Report(LoadOptions options, Measured measured, long messages, long[] sortedTicks, string unit)
@@ -223,7 +240,9 @@ internal static class Scenarios
         Console.WriteLine($"scenario={options.Scenario} protocol={options.Protocol} clients={options.Clients} " +
             $"seconds={measured.Elapsed.TotalSeconds:F1} {unit}={messages} rate={messages / measured.Elapsed.TotalSeconds:F0} " +
             $"p50_ms={Percentile(0.50):F3} p99_ms={Percentile(0.99):F3} " +
-            $"loadgen_us_per_msg={(messages == 0 ? 0 : measured.Cpu.TotalMicroseconds / messages):F2}");
+            $"loadgen_us_per_msg={(messages == 0 ? 0 : measured.Cpu.TotalMicroseconds / messages):F2} " +
+            $"loadgen_core={measured.Cpu / measured.Elapsed:F2} server_core={measured.ServerCpu / measured.Elapsed:F2} " +
+            $"server_us_per_msg={(messages == 0 ? 0 : measured.ServerCpu.TotalMicroseconds / messages):F2}");
     }
 }
 

@@ -206,12 +206,7 @@ public sealed class EngineIOServer
     }
 
     /// <summary>20 URL-safe characters from 15 random bytes, like the reference server's ids.</summary>
-    internal static string NewSessionId()
-    {
-        Span<byte> random = stackalloc byte[15];
-        RandomNumberGenerator.Fill(random);
-        return Base64Url.EncodeToString(random);
-    }
+    internal static string NewSessionId() => Internal.RandomIds.Next();
 
     /// <summary>The origin check and the app's request filter, for requests that open a session or a WebSocket.</summary>
     private async ValueTask<bool> IsAllowedAsync(HttpContext context)

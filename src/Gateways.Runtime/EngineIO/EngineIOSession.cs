@@ -14,7 +14,7 @@ public sealed class EngineIOSession
     private readonly EngineIOOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<OutgoingFrame> _outgoing =
-        Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly Lock _sendLock = new();
     private readonly Lock _stateLock = new();
     private readonly ITimer _heartbeat;

@@ -88,7 +88,8 @@ internal sealed class WebSocketTransport
                 var (frame, isBinary, closed) = await ReceiveMessageAsync(CancellationToken.None);
                 if (closed)
                 {
-                    _session.Abort("transport close");
+                    // The client started the closing handshake: answer its close frame rather than reset the connection.
+                    _session.CloseGracefully("transport close", WebSocketCloseStatus.NormalClosure);
                     break;
                 }
                 if (frame is null || !await _session.ReceiveAsync(frame, isBinary))

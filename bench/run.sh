@@ -6,8 +6,9 @@
 #
 # Environment (defaults in brackets):
 #   SCENARIOS [echo fanout connect idle]   ECHO_CLIENTS [100 1000]   FANOUT_CLIENTS [1000 10000]
-#   CONNECT_CONCURRENCY [10]   IDLE_CLIENTS [1000]   INFLIGHT [1]   PAYLOAD [16]
-#   SECONDS_PER_RUN [10]   RUNS [3] (the median run by rate is shown)   SMOKE=1: seconds-long, tiny loads (CI)
+#   CONNECT_CONCURRENCY [10]   IDLE_CLIENTS [1000]   INFLIGHT [16] (broadcasts in flight)   PAYLOAD [16]
+#   SECONDS_PER_RUN [10]   RUNS [3] (the median run by rate is shown)   WARMUP_SECONDS [8] (tiered JIT settles)
+#   SMOKE=1: seconds-long, tiny loads (CI)
 # Targets: gateways = bench/BenchServer, node = bench/node-reference (socket.io 4.8), raw = bench/RawKestrel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,11 +22,11 @@ echo_clients=${ECHO_CLIENTS:-100 1000}
 fanout_clients=${FANOUT_CLIENTS:-1000 10000}
 concurrency=${CONNECT_CONCURRENCY:-10}
 idle_clients=${IDLE_CLIENTS:-1000}
-inflight=${INFLIGHT:-1}
+inflight=${INFLIGHT:-16}
 payload=${PAYLOAD:-16}
 seconds=${SECONDS_PER_RUN:-10}
 runs=${RUNS:-3}
-warmup=${WARMUP_SECONDS:-3}
+warmup=${WARMUP_SECONDS:-8}
 port=$((3190 + RANDOM % 500))
 results=$(mktemp)
 trap 'rm -f "$results"; [ -n "${target_pid:-}" ] && kill "$target_pid" 2>/dev/null || true' EXIT

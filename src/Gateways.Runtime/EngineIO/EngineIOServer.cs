@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Buffers.Text;
-using System.Net.WebSockets;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using System.Net.WebSockets;
 using System.Text.Json;
 using Gateways.EngineIO.Transports;
 using Microsoft.AspNetCore.Http;
@@ -99,7 +97,7 @@ public sealed class EngineIOServer
         }
         if (isWebSocket)
         {
-            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
             var session = Open(context, EngineIOTransportKind.WebSocket);
             await WebSocketTransport.RunAsync(session, socket);
             return;
@@ -122,7 +120,7 @@ public sealed class EngineIOServer
                 await RejectAsync(context, EngineIOError.BadRequest);
                 return;
             }
-            var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
             if (!session.TryBeginUpgrade())
             {
                 // A second WebSocket for a session that is upgrading or upgraded: like the reference server, accept
@@ -206,6 +204,10 @@ public sealed class EngineIOServer
     }
 
     /// <summary>20 URL-safe characters from 15 random bytes, like the reference server's ids.</summary>
+    /// <summary>No WebSocket-level keep-alive: Engine.IO's own ping/pong already watches the connection, and the
+    /// keep-alive would cost a timer per socket.</summary>
+    private static readonly WebSocketAcceptContext WebSocketAccept = new() { KeepAliveInterval = TimeSpan.Zero };
+
     internal static string NewSessionId() => Internal.RandomIds.Next();
 
     /// <summary>The origin check and the app's request filter, for requests that open a session or a WebSocket.</summary>

@@ -136,6 +136,17 @@ internal sealed class WebSocketTransport
     private async Task<(byte[]? Frame, bool IsBinary, bool Closed)> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
         var maxPayload = _session.Options.MaxPayload;
+        // A zero-byte read first: an idle socket waits without holding a receive buffer (a few KB per connection).
+        var ready = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        if (ready.MessageType == WebSocketMessageType.Close)
+        {
+            return (null, false, true);
+        }
+        if (ready.EndOfMessage)
+        {
+            // An empty message is consumed whole by the zero-byte read.
+            return ([], ready.MessageType == WebSocketMessageType.Binary, false);
+        }
         var chunk = ArrayPool<byte>.Shared.Rent(ReceiveChunkSize);
         byte[]? assembled = null;
         var length = 0;

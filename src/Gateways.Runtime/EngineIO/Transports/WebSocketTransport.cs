@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 
 namespace Gateways.EngineIO.Transports;
 
@@ -133,7 +134,8 @@ internal sealed class WebSocketTransport
 
     /// <summary>Reads one whole message into an array of its exact size (the receiver keeps it). Returns a null
     /// frame when the message exceeds maxPayload, after closing the session with status 1009.</summary>
-    private async Task<(byte[]? Frame, bool IsBinary, bool Closed)> ReceiveMessageAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(byte[]? Frame, bool IsBinary, bool Closed)> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
         var maxPayload = _session.Options.MaxPayload;
         // A zero-byte read first: an idle socket waits without holding a receive buffer (a few KB per connection).

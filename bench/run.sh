@@ -27,65 +27,82 @@ payload=${PAYLOAD:-16}
 seconds=${SECONDS_PER_RUN:-10}
 runs=${RUNS:-3}
 warmup=${WARMUP_SECONDS:-8}
-port=$((3190 + RANDOM % 500))
+base_port=$((3190 + RANDOM % 500))
 results=$(mktemp)
-trap 'rm -f "$results"; [ -n "${target_pid:-}" ] && kill "$target_pid" 2>/dev/null || true' EXIT
+trap 'rm -f "$results"; stop_targets' EXIT
 
 for project in BenchServer RawKestrel LoadGen; do dotnet build "bench/$project" -c Release -nologo -v q >/dev/null; done
 (cd bench/node-reference && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
 
 # The generator runs its socket continuations inline: one thread-pool hop less per message on its core.
-loadgen() { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c 1 dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll --url "http://127.0.0.1:$port" "$@"; }
+loadgen() { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c 1 dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll "$@"; }
 
+# Every target of the run listens at once on core 0, each on its own port; runs alternate between targets, so a slow
+# spell of the machine (runs differ by up to ±25% here) hits every target alike instead of one.
+declare -A pids=() ports=()
+started=0
 start_target() {
-  case "$1" in
+  local target=$1 port=$((base_port + started))
+  started=$((started + 1))
+  case "$target" in
     gateways) taskset -c 0 dotnet bench/BenchServer/bin/Release/net10.0/BenchServer.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & ;;
     raw) taskset -c 0 dotnet bench/RawKestrel/bin/Release/net10.0/RawKestrel.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & ;;
     node) taskset -c 0 node bench/node-reference/server.mjs "$port" >/dev/null 2>&1 & ;;
-    *) echo "unknown target $1 (gateways, node, raw)" >&2; exit 2 ;;
+    *) echo "unknown target $target (gateways, node, raw)" >&2; exit 2 ;;
   esac
-  target_pid=$!
+  pids[$target]=$!
+  ports[$target]=$port
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.1; done
-  echo "target $1 did not start" >&2; exit 1
+  echo "target $target did not start" >&2; exit 1
 }
-stop_target() { kill "$target_pid"; wait "$target_pid" 2>/dev/null || true; target_pid=; }
+stop_targets() {
+  local target
+  for target in ${pids[@]+"${!pids[@]}"}; do kill "${pids[$target]}" 2>/dev/null || true; wait "${pids[$target]}" 2>/dev/null || true; done
+  pids=(); ports=(); started=0
+}
+protocol_of() { if [ "$1" = raw ]; then echo raw; else echo socketio; fi; }
+on() { local target=$1; shift; loadgen --url "http://127.0.0.1:${ports[$target]}" --protocol "$(protocol_of "$target")" "$@"; }
 
-# One measured configuration: warm-up, then RUNS runs; records the median run by rate with the server's CPU.
+# One configuration on every target: fresh servers, a warm-up each, then RUNS rounds over the targets; records each
+# target's median run by rate, with the server's CPU over the measured window.
 measure() {
-  local target=$1 scenario=$2 size=$3; shift 3
-  local protocol=socketio; [ "$target" = raw ] && protocol=raw
-  start_target "$target"
-  [ "$warmup" -gt 0 ] && loadgen --protocol "$protocol" --scenario "$scenario" --seconds "$warmup" "$@" >/dev/null
-  local lines=()
+  local scenario=$1 size=$2; shift 2
+  for target in "${targets[@]}"; do start_target "$target"; done
+  if [ "$warmup" -gt 0 ]; then
+    for target in "${targets[@]}"; do on "$target" --scenario "$scenario" --seconds "$warmup" "$@" >/dev/null; done
+  fi
+  declare -A lines=()
   for _ in $(seq "$runs"); do
-    lines+=("$(loadgen --protocol "$protocol" --scenario "$scenario" --seconds "$seconds" --server-pid "$target_pid" "$@")")
+    for target in "${targets[@]}"; do
+      lines[$target]="${lines[$target]:-}$(on "$target" --scenario "$scenario" --seconds "$seconds" --server-pid "${pids[$target]}" "$@")"$'\n'
+    done
   done
-  stop_target
-  printf '%s\n' "${lines[@]}" | awk -v target="$target" -v scenario="$scenario" -v size="$size" '
-    { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rate") rate = kv[2] } print rate, $0 }' |
-    sort -n | awk -v n="$runs" -v target="$target" -v label="$scenario" -v size="$size" \
-      'NR == int((n + 1) / 2) { $1 = ""; print "target=" target " label=" label " size=" size $0 }' >>"$results"
+  stop_targets
+  for target in "${targets[@]}"; do
+    printf '%s' "${lines[$target]}" | awk '
+      { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rate") rate = kv[2] } print rate, $0 }' |
+      sort -n | awk -v n="$runs" -v target="$target" -v label="$scenario" -v size="$size" \
+        'NR == int((n + 1) / 2) { $1 = ""; print "target=" target " label=" label " size=" size $0 }' >>"$results"
+  done
 }
 
 measure_idle() {
-  local target=$1 protocol=socketio; [ "$target" = raw ] && protocol=raw
+  local target=$1
   start_target "$target"
   # A few connections first, so that start-up allocations are not counted per connection.
-  loadgen --protocol "$protocol" --scenario echo --clients 10 --seconds 1 >/dev/null
-  echo "target=$target label=idle size=$idle_clients $(loadgen --protocol "$protocol" --scenario idle --clients "$idle_clients" --seconds 3 --server-pid "$target_pid")" >>"$results"
-  stop_target
+  on "$target" --scenario echo --clients 10 --seconds 1 >/dev/null
+  echo "target=$target label=idle size=$idle_clients $(on "$target" --scenario idle --clients "$idle_clients" --seconds 3 --server-pid "${pids[$target]}")" >>"$results"
+  stop_targets
 }
 
 for scenario in "${scenarios[@]}"; do
-  for target in "${targets[@]}"; do
-    case "$scenario" in
-      echo) for n in $echo_clients; do measure "$target" echo "$n" --clients "$n" --payload "$payload"; done ;;
-      fanout) for n in $fanout_clients; do measure "$target" fanout "$n" --clients "$n" --payload "$payload" --inflight "$inflight"; done ;;
-      connect) measure "$target" connect "$concurrency" --concurrency "$concurrency" ;;
-      idle) measure_idle "$target" ;;
-      *) echo "unknown scenario $scenario" >&2; exit 2 ;;
-    esac
-  done
+  case "$scenario" in
+    echo) for n in $echo_clients; do measure echo "$n" --clients "$n" --payload "$payload"; done ;;
+    fanout) for n in $fanout_clients; do measure fanout "$n" --clients "$n" --payload "$payload" --inflight "$inflight"; done ;;
+    connect) measure connect "$concurrency" --concurrency "$concurrency" ;;
+    idle) for target in "${targets[@]}"; do measure_idle "$target"; done ;;
+    *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+  esac
 done
 
 # The table: per scenario and size, each target with ratios against node and raw. "limit" says which side was

@@ -141,9 +141,19 @@ public sealed class EngineIOSession
         }
         lock (_sendLock)
         {
+            // Nothing queued and a transport that can write now: skip the queue (the order stays, since every send
+            // passes this lock and only an empty queue lets a frame by).
+            if (DirectSend is { } direct && !_outgoing.Reader.TryPeek(out _) && direct(frame))
+            {
+                return true;
+            }
             return _outgoing.Writer.TryWrite(frame);
         }
     }
+
+    /// <summary>Set by a transport that can write a frame at once when no send is in flight (WebSocket); returns
+    /// <see langword="false"/> to have the frame queued instead. Called under the send lock.</summary>
+    internal Func<OutgoingFrame, bool>? DirectSend { get; set; }
 
     internal void OnFrameSent(int size) => Interlocked.Add(ref _queuedBytes, -size);
 

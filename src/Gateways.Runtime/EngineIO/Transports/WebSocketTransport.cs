@@ -14,6 +14,7 @@ internal sealed class WebSocketTransport
 
     private readonly EngineIOSession _session;
     private readonly WebSocket _socket;
+    private readonly SemaphoreSlim _sending = new(1, 1);
 
     private WebSocketTransport(EngineIOSession session, WebSocket socket)
     {
@@ -82,6 +83,7 @@ internal sealed class WebSocketTransport
     private async Task RunOpenAsync()
     {
         var writing = WriteLoopAsync();
+        _session.DirectSend = TrySendNow;
         try
         {
             while (_session.IsOpen)
@@ -109,6 +111,7 @@ internal sealed class WebSocketTransport
         {
             _session.Abort("transport error");
         }
+        _session.DirectSend = null;
         await writing;
         // A graceful close ends here once the client answered the close frame (or the teardown timer aborted it).
         _session.Teardown();
@@ -197,6 +200,66 @@ internal sealed class WebSocketTransport
         }
     }
 
+    /// <summary>Writes a frame from the sender's own thread when no send is in flight (the session checked that
+    /// nothing is queued): no queue, no wake-up of the writer loop. A send that does not complete at once finishes in
+    /// the background, holding the gate so that queued frames wait for it.</summary>
+    private bool TrySendNow(OutgoingFrame frame)
+    {
+        if (frame.Kind == OutgoingFrameKind.Close || !_sending.Wait(0))
+        {
+            return false;
+        }
+        _session.OnFrameSent(frame.Data.Length);
+        ValueTask send;
+        try
+        {
+            send = _socket.SendAsync(frame.Data, MessageType(frame), endOfMessage: true, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _sending.Release();
+            _session.Abort("transport error");
+            return true;
+        }
+        if (!send.IsCompleted)
+        {
+            _ = FinishSendAsync(send);
+            return true;
+        }
+        try
+        {
+            send.GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            _session.Abort("transport error");
+        }
+        finally
+        {
+            _sending.Release();
+        }
+        return true;
+    }
+
+    private async Task FinishSendAsync(ValueTask send)
+    {
+        try
+        {
+            await send;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            _session.Abort("transport error");
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private static WebSocketMessageType MessageType(OutgoingFrame frame) =>
+        frame.Kind == OutgoingFrameKind.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+
     private async Task WriteLoopAsync()
     {
         var queue = _session.Outgoing;
@@ -204,16 +267,24 @@ internal sealed class WebSocketTransport
         {
             while (await queue.WaitToReadAsync())
             {
-                while (queue.TryRead(out var frame))
+                // The gate keeps queued frames behind a direct send still in flight.
+                await _sending.WaitAsync();
+                try
                 {
-                    _session.OnFrameSent(frame.Data.Length);
-                    if (frame.Kind == OutgoingFrameKind.Close)
+                    while (queue.TryRead(out var frame))
                     {
-                        await CloseOutputAsync();
-                        return;
+                        _session.OnFrameSent(frame.Data.Length);
+                        if (frame.Kind == OutgoingFrameKind.Close)
+                        {
+                            await CloseOutputAsync();
+                            return;
+                        }
+                        await _socket.SendAsync(frame.Data, MessageType(frame), endOfMessage: true, CancellationToken.None);
                     }
-                    var type = frame.Kind == OutgoingFrameKind.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-                    await _socket.SendAsync(frame.Data, type, endOfMessage: true, CancellationToken.None);
+                }
+                finally
+                {
+                    _sending.Release();
                 }
             }
             // The queue completed without a graceful close marker: the session was aborted.

@@ -230,7 +230,7 @@ internal sealed class WebSocketTransport
         {
             send.GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
             _session.Abort("transport error");
         }
@@ -247,7 +247,7 @@ internal sealed class WebSocketTransport
         {
             await send;
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
             _session.Abort("transport error");
         }

@@ -78,7 +78,7 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
 
     // ---- rooms with a channel of their own ----
 
-    private bool HasOwnChannel(string room, bool isSocketRoom) => Options.SubscriptionMode switch
+    private bool HasOwnChannel(bool isSocketRoom) => Options.SubscriptionMode switch
     {
         ShardedSubscriptionMode.Dynamic => !isSocketRoom,
         ShardedSubscriptionMode.DynamicPrivate => true,
@@ -88,7 +88,7 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     /// <inheritdoc/>
     protected override void OnRoomCreated(string room, bool isSocketRoom)
     {
-        if (HasOwnChannel(room, isSocketRoom))
+        if (HasOwnChannel(isSocketRoom))
         {
             // Under the adapter's lock: subscribe without waiting; Redis keeps the order of subscribe and unsubscribe.
             _ = SubscribeQuietlyAsync(RoomChannel(room));
@@ -98,7 +98,7 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     /// <inheritdoc/>
     protected override void OnRoomDeleted(string room, bool isSocketRoom)
     {
-        if (HasOwnChannel(room, isSocketRoom))
+        if (HasOwnChannel(isSocketRoom))
         {
             _ = UnsubscribeQuietlyAsync(RoomChannel(room));
         }

@@ -85,6 +85,15 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
         }
     }
 
+    /// <summary>The rooms that have local sockets, each with whether it is a socket's own room.</summary>
+    protected IReadOnlyList<(string Room, bool IsSocketRoom)> LocalRooms()
+    {
+        lock (_lock)
+        {
+            return [.. _rooms.Keys.Select(room => (room, _socketRooms.ContainsKey(room)))];
+        }
+    }
+
     /// <summary>A room got its first local socket. Runs under the adapter's lock: do not block.</summary>
     /// <param name="room">The room.</param>
     /// <param name="isSocketRoom">Whether the room is a socket's own room (named by its id).</param>

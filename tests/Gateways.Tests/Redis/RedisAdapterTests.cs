@@ -1,5 +1,8 @@
 using System.Globalization;
+using Gateways.Adapters.Redis;
 using Gateways.Hosting;
+using Gateways.Namespaces;
+using Gateways.Testing;
 using Gateways.Tests.Infrastructure;
 using Gateways.Tests.Interop;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,15 +104,66 @@ public sealed class RedisAdapterTests
         }
     }
 
-    private static Task<TestGatewayServer> StartAsync(string key, string configuration) => TestGatewayServer.StartAsync(gateways =>
+    [Theory]
+    [InlineData(RedisAdapterMode.Classic)]
+    [InlineData(RedisAdapterMode.Sharded)]
+    public async Task ARoomJoinedWhileRedisWasAwayHearsTheOtherServerOnceRedisIsBack(RedisAdapterMode mode)
     {
-        InteropServer.Configure(gateways);
-        gateways.AddRedisAdapter(options =>
+        var port = ProcessRunner.FreePort();
+        var redis = StartRedis(port, out var redisOutput);
+        var key = $"gw-{Guid.NewGuid():N}";
+        try
         {
-            options.Configuration = configuration;
-            options.Key = key;
+            await ProcessRunner.WaitForPortAsync(port, redis, redisOutput, TimeSpan.FromSeconds(10));
+            await using var first = await StartAsync(key, $"127.0.0.1:{port}", mode);
+            await using var second = await StartAsync(key, $"127.0.0.1:{port}", mode);
+            await using var client = await GatewayTestClient.ConnectAsync(new Uri(first.Url));
+
+            redis.Kill(entireProcessTree: true);
+            await redis.WaitForExitAsync();
+            Assert.True(await WaitForHealthAsync(first, HealthStatus.Degraded, TimeSpan.FromSeconds(15)), "the health check did not report Degraded");
+            // In sharded mode this room gets a channel of its own, subscribed while Redis is away.
+            await client.EmitWithAckAsync("join", "joined-while-away");
+            redis = StartRedis(port, out redisOutput);
+            await ProcessRunner.WaitForPortAsync(port, redis, redisOutput, TimeSpan.FromSeconds(10));
+            Assert.True(await WaitForHealthAsync(first, HealthStatus.Healthy, TimeSpan.FromSeconds(45)), "the adapter did not reconnect");
+            Assert.True(await WaitForHealthAsync(second, HealthStatus.Healthy, TimeSpan.FromSeconds(45)), "the adapter did not reconnect");
+
+            // Broadcasts are at-most-once: send until one arrives, or give up after a few seconds.
+            var io = second.Services.GetRequiredService<SocketIOServer>().Of("/");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            string? heard = null;
+            while (heard is null && DateTime.UtcNow < deadline)
+            {
+                io.To("joined-while-away").Emit("room-message", "from the second server");
+                try
+                {
+                    heard = await client.WaitForAsync<string>("room-message", TimeSpan.FromMilliseconds(500));
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+            Assert.Equal("from the second server", heard);
+        }
+        finally
+        {
+            redis.Kill(entireProcessTree: true);
+            redis.Dispose();
+        }
+    }
+
+    private static Task<TestGatewayServer> StartAsync(string key, string configuration, RedisAdapterMode mode = RedisAdapterMode.Classic) =>
+        TestGatewayServer.StartAsync(gateways =>
+        {
+            InteropServer.Configure(gateways);
+            gateways.AddRedisAdapter(options =>
+            {
+                options.Configuration = configuration;
+                options.Key = key;
+                options.Mode = mode;
+            });
         });
-    });
 
     private static System.Diagnostics.Process StartRedis(int port, out System.Text.StringBuilder output) =>
         ProcessRunner.Start("redis-server", ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

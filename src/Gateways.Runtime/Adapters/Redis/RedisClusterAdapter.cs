@@ -18,6 +18,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
 {
     private readonly ConcurrentDictionary<string, PendingRequest> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PendingAckRequest> _ackRequests = new(StringComparer.Ordinal);
+    private bool _subscribed;
 
     private protected RedisClusterAdapter(GatewayNamespace @namespace, RedisAdapterConnection redis, RedisAdapterOptions options,
         ILogger logger, string uid)
@@ -47,6 +48,58 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     /// <summary>Whether a request id is one of this server's own (a request this server is waiting on).</summary>
     private protected bool IsOwnRequest(string? requestId) =>
         requestId is not null && (_requests.ContainsKey(requestId) || _ackRequests.ContainsKey(requestId));
+
+    // ---- subscriptions ----
+
+    /// <summary>The namespace's fixed channels and their handlers, subscribed once per namespace and server (the Node
+    /// adapters count servers by these subscriptions).</summary>
+    private protected abstract IReadOnlyList<(RedisChannel Channel, Action<RedisChannel, RedisValue> Handler)> Channels { get; }
+
+    /// <summary>Subscribes <see cref="Channels"/> now, and again when the connection comes back if Redis was away at
+    /// startup (StackExchange.Redis restores every subscription it knows by itself, including those made while Redis
+    /// was away, such as a room's channel in sharded mode; only a first subscription that threw needs doing again).
+    /// Called at the end of the subclass's constructor.</summary>
+    private protected void StartSubscriptions()
+    {
+        Redis.Restored += Subscribe;
+        Subscribe();
+    }
+
+    private void Subscribe()
+    {
+        if (Volatile.Read(ref _subscribed))
+        {
+            return;
+        }
+        var subscriber = Redis.Subscriber;
+        try
+        {
+            foreach (var (channel, _) in Channels)
+            {
+                // Dropping whatever a failed attempt may have left keeps one handler per channel.
+                subscriber.Unsubscribe(channel, null, CommandFlags.FireAndForget);
+            }
+            foreach (var (channel, handler) in Channels)
+            {
+                subscriber.Subscribe(channel, handler);
+            }
+            Volatile.Write(ref _subscribed, true);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            RedisAdapterLog.Unreachable(Logger, ex.Message);
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual void Dispose()
+    {
+        Redis.Restored -= Subscribe;
+        foreach (var (channel, _) in Channels)
+        {
+            Redis.Subscriber.Unsubscribe(channel, null, CommandFlags.FireAndForget);
+        }
+    }
 
     // ---- publishing ----
 
@@ -412,9 +465,6 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         SocketIOPayloadReader.TryReadArguments(System.Text.Encoding.UTF8.GetBytes(text), attachments, Namespace.SerializerOptions, out var arguments);
         return arguments;
     }
-
-    /// <inheritdoc/>
-    public abstract void Dispose();
 
     private sealed class PendingRequest(int expected)
     {

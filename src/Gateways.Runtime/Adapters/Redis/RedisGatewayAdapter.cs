@@ -35,7 +35,6 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
     private readonly RedisChannel _specificResponseChannel;
     private readonly string _channelPrefix;
     private readonly string _responsePrefix;
-    private bool _subscribed;
 
     /// <summary>Creates the adapter of <paramref name="namespace"/> and subscribes its channels.</summary>
     /// <param name="namespace">The namespace.</param>
@@ -51,37 +50,18 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         _requestChannel = RedisChannel.Literal($"{options.Key}-request#{@namespace.Name}#");
         _responseChannel = RedisChannel.Literal(_responsePrefix);
         _specificResponseChannel = RedisChannel.Literal($"{_responsePrefix}{Uid}#");
-        redis.Restored += Subscribe;
-        Subscribe();
+        Channels =
+        [
+            (_pattern, (channel, message) => Guard(() => OnBroadcast(channel!, message!))),
+            (_requestChannel, (_, message) => Guard(() => OnRequest(message!))),
+            (_responseChannel, (_, message) => Guard(() => OnResponse(message!))),
+            (_specificResponseChannel, (_, message) => Guard(() => OnResponse(message!))),
+        ];
+        StartSubscriptions();
     }
 
-    /// <summary>Subscribes the namespace's channels, once per namespace and server: the Node adapter counts servers
-    /// with PUBSUB NUMSUB on the request channel. When Redis is away at startup this runs again once it is back.</summary>
-    private void Subscribe()
-    {
-        if (Volatile.Read(ref _subscribed))
-        {
-            return;
-        }
-        var subscriber = Redis.Subscriber;
-        try
-        {
-            foreach (var channel in new[] { _pattern, _requestChannel, _responseChannel, _specificResponseChannel })
-            {
-                // Dropping whatever a failed attempt may have left keeps one handler per channel.
-                subscriber.Unsubscribe(channel, null, CommandFlags.FireAndForget);
-            }
-            subscriber.Subscribe(_pattern, (channel, message) => Guard(() => OnBroadcast(channel!, message!)));
-            subscriber.Subscribe(_requestChannel, (_, message) => Guard(() => OnRequest(message!)));
-            subscriber.Subscribe(_responseChannel, (_, message) => Guard(() => OnResponse(message!)));
-            subscriber.Subscribe(_specificResponseChannel, (_, message) => Guard(() => OnResponse(message!)));
-            Volatile.Write(ref _subscribed, true);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            RedisAdapterLog.Unreachable(Logger, ex.Message);
-        }
-    }
+    /// <inheritdoc/>
+    private protected override IReadOnlyList<(RedisChannel Channel, Action<RedisChannel, RedisValue> Handler)> Channels { get; }
 
     /// <inheritdoc/>
     public override Task<int> ServerCountAsync() => CountSubscribersAsync("NUMSUB", _requestChannel);
@@ -329,15 +309,4 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
 
     private RedisChannel ResponseChannelFor(string? uid) =>
         Options.PublishOnSpecificResponseChannel && uid is not null ? RedisChannel.Literal($"{_responsePrefix}{uid}#") : _responseChannel;
-
-    /// <inheritdoc/>
-    public override void Dispose()
-    {
-        Redis.Restored -= Subscribe;
-        var subscriber = Redis.Subscriber;
-        subscriber.Unsubscribe(_pattern, null, CommandFlags.FireAndForget);
-        subscriber.Unsubscribe(_requestChannel, null, CommandFlags.FireAndForget);
-        subscriber.Unsubscribe(_responseChannel, null, CommandFlags.FireAndForget);
-        subscriber.Unsubscribe(_specificResponseChannel, null, CommandFlags.FireAndForget);
-    }
 }

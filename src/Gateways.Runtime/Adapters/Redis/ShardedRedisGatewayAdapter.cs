@@ -34,7 +34,6 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     private readonly RedisChannel _channel;
     private readonly RedisChannel _responseChannel;
     private readonly Action<RedisChannel, RedisValue> _handler;
-    private bool _subscribed;
 
     /// <summary>Creates the adapter of <paramref name="namespace"/> and subscribes its channels.</summary>
     /// <param name="namespace">The namespace.</param>
@@ -48,30 +47,12 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
         _channel = RedisChannel.Sharded(_channelPrefix);
         _responseChannel = RedisChannel.Sharded($"{_channelPrefix}{Uid}#");
         _handler = (channel, message) => Guard(() => OnRawMessage(channel, message));
-        redis.Restored += Subscribe;
-        Subscribe();
+        Channels = [(_channel, _handler), (_responseChannel, _handler)];
+        StartSubscriptions();
     }
 
-    private void Subscribe()
-    {
-        if (Volatile.Read(ref _subscribed))
-        {
-            return;
-        }
-        try
-        {
-            var subscriber = Redis.Subscriber;
-            subscriber.Unsubscribe(_channel, null, CommandFlags.FireAndForget);
-            subscriber.Unsubscribe(_responseChannel, null, CommandFlags.FireAndForget);
-            subscriber.Subscribe(_channel, _handler);
-            subscriber.Subscribe(_responseChannel, _handler);
-            Volatile.Write(ref _subscribed, true);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            RedisAdapterLog.Unreachable(Logger, ex.Message);
-        }
-    }
+    /// <inheritdoc/>
+    private protected override IReadOnlyList<(RedisChannel Channel, Action<RedisChannel, RedisValue> Handler)> Channels { get; }
 
     /// <inheritdoc/>
     public override Task<int> ServerCountAsync() => CountSubscribersAsync("SHARDNUMSUB", _channel);
@@ -295,13 +276,10 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     /// <inheritdoc/>
     public override void Dispose()
     {
-        Redis.Restored -= Subscribe;
-        var subscriber = Redis.Subscriber;
-        subscriber.Unsubscribe(_channel, null, CommandFlags.FireAndForget);
-        subscriber.Unsubscribe(_responseChannel, null, CommandFlags.FireAndForget);
-        foreach (var room in base.AllRoomsAsync().Result)
+        base.Dispose();
+        foreach (var (room, _) in LocalRooms())
         {
-            subscriber.Unsubscribe(RoomChannel(room), null, CommandFlags.FireAndForget);
+            Redis.Subscriber.Unsubscribe(RoomChannel(room), null, CommandFlags.FireAndForget);
         }
     }
 }

@@ -31,7 +31,7 @@ public sealed record FetchedSocket(string Id, string[] Rooms, string? UserId);
 
 /// <summary>One server of a test cluster, driven from the test: a .NET server in this process or a Node socket.io
 /// server with @socket.io/redis-adapter in its own. Both listen to the server-side events "note" (recorded),
-/// "ping-servers" (answers "{kind} got {arg}") and "slow" (answers after 3 s).</summary>
+/// "ping-servers" (answers "{kind} got {arg}") and "slow" (answers after 3 s); the .NET one also to "boom" (throws).</summary>
 public interface IClusterPeer : IAsyncDisposable
 {
     string Kind { get; }
@@ -114,6 +114,7 @@ public sealed class DotNetPeer : IClusterPeer
             return ValueTask.FromResult<object?>(null);
         });
         _io.OnServerSideEmit("ping-servers", args => ValueTask.FromResult<object?>($"dotnet got {args.Get<string>(0)}"));
+        _io.OnServerSideEmit("boom", _ => throw new InvalidOperationException("the listener failed"));
         _io.OnServerSideEmit("slow", async _ =>
         {
             await Task.Delay(TimeSpan.FromSeconds(3));

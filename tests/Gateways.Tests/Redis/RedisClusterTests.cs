@@ -120,6 +120,22 @@ public sealed class RedisClusterTests
     }
 
     [Fact]
+    public async Task AFailingServerSideListenerIsLoggedAndLeavesTheServerServing()
+    {
+        var key = $"gw-{Guid.NewGuid():N}";
+        await using var a = await ClusterPeers.StartAsync("dotnet", key, RedisAdapterMode.Classic);
+        await using var b = await ClusterPeers.StartAsync("dotnet", key, RedisAdapterMode.Classic);
+        await ClusterPeers.WaitForClusterAsync(a, b);
+
+        // B's "boom" listener throws: B logs it and does not answer, so A's wait ends at its timeout.
+        await Assert.ThrowsAsync<TimeoutException>(() => a.ServerSideEmitWithAckAsync("boom", "?", TimeSpan.FromMilliseconds(500)));
+
+        Assert.True(await ((DotNetPeer)b).Server.Logs.WaitForAsync(Microsoft.Extensions.Logging.LogLevel.Error,
+            "the server-side listener of 'boom' in namespace '/' failed", TimeSpan.FromSeconds(5)));
+        Assert.Equal(["dotnet got ok"], await a.ServerSideEmitWithAckAsync("ping-servers", "ok", TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task AServerSideEmitWithAckOnASingleServerCompletesAtOnceWithNoAnswers()
     {
         await using var a = await ClusterPeers.StartAsync("dotnet", $"gw-{Guid.NewGuid():N}", RedisAdapterMode.Classic);

@@ -88,4 +88,7 @@ internal static partial class RedisAdapterLog
 
     [LoggerMessage(305, LogLevel.Warning, "Redis adapter: ignored a malformed message for namespace '{Namespace}'.")]
     public static partial void BadMessage(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(306, LogLevel.Error, "Redis adapter: the server-side listener of '{EventName}' in namespace '{Namespace}' failed.")]
+    public static partial void ListenerFailed(ILogger logger, string eventName, string @namespace, Exception exception);
 }

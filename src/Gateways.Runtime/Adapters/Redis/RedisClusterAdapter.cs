@@ -435,7 +435,19 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
             json.WriteEndArray();
         }
         SocketIOPayloadReader.TryReadArguments(buffer.WrittenMemory.ToArray(), attachments, Namespace.SerializerOptions, out var args);
-        var (_, result) = await Namespace.OnServerSideEmitAsync(data[0].GetString()!, args);
+        var eventName = data[0].GetString()!;
+        object? result;
+        try
+        {
+            (_, result) = await Namespace.OnServerSideEmitAsync(eventName, args);
+        }
+        catch (Exception ex)
+        {
+            // Runs detached from Redis's callback: a failing listener is logged, and a waiting sender gets no answer
+            // from this server (its timeout says how many answered).
+            RedisAdapterLog.ListenerFailed(Logger, eventName, Namespace.Name, ex);
+            return;
+        }
         if (answer is not null)
         {
             var output = new ArrayBufferWriter<byte>(64);

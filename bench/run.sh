@@ -7,7 +7,7 @@
 # Environment (defaults in brackets):
 #   SCENARIOS [echo fanout connect idle]   ECHO_CLIENTS [100 1000]   FANOUT_CLIENTS [1000 10000]
 #   CONNECT_CONCURRENCY [10]   IDLE_CLIENTS [1000]   INFLIGHT [16] (broadcasts in flight)   PAYLOAD [16]
-#   SECONDS_PER_RUN [10]   RUNS [3] (the median run by rate is shown)   WARMUP_SECONDS [8] (tiered JIT settles)
+#   SECONDS_PER_RUN [10]   RUNS [3] (the median run by rate is shown)   WARMUP_SECONDS [30] (tiered JIT settles)
 #   SMOKE=1: seconds-long, tiny loads (CI)
 # Targets: gateways = bench/BenchServer, node = bench/node-reference (socket.io 4.8), raw = bench/RawKestrel.
 set -euo pipefail
@@ -26,7 +26,7 @@ inflight=${INFLIGHT:-16}
 payload=${PAYLOAD:-16}
 seconds=${SECONDS_PER_RUN:-10}
 runs=${RUNS:-3}
-warmup=${WARMUP_SECONDS:-8}
+warmup=${WARMUP_SECONDS:-30}
 base_port=$((3190 + RANDOM % 500))
 results=$(mktemp)
 trap 'rm -f "$results"; stop_targets' EXIT

@@ -22,6 +22,10 @@ public sealed class BenchGateway
 
     [SubscribeMessage("echo")]
     public SendMessageDto Echo([MessageBody] SendMessageDto message) => message;
+
+    /// <summary>bench/BenchServer's echo: every argument back in the ack.</summary>
+    [SubscribeMessage("echo-args")]
+    public void EchoArguments(GatewayEventContext context) => context.Ack(context.Arguments.ToArray());
 }
 
 /// <summary>

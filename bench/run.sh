@@ -29,7 +29,8 @@ runs=${RUNS:-3}
 warmup=${WARMUP_SECONDS:-30}
 base_port=$((3190 + RANDOM % 500))
 results=$(mktemp)
-trap 'rm -f "$results"; stop_targets' EXIT
+rounds=$(mktemp)
+trap 'rm -f "$results" "$rounds"; stop_targets' EXIT
 
 for project in BenchServer RawKestrel LoadGen; do dotnet build "bench/$project" -c Release -nologo -v q >/dev/null; done
 (cd bench/node-reference && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
@@ -64,7 +65,8 @@ protocol_of() { if [ "$1" = raw ]; then echo raw; else echo socketio; fi; }
 on() { local target=$1; shift; loadgen --url "http://127.0.0.1:${ports[$target]}" --protocol "$(protocol_of "$target")" "$@"; }
 
 # One configuration on every target: fresh servers, a warm-up each, then RUNS rounds over the targets; records each
-# target's median run by rate, with the server's CPU over the measured window.
+# target's median run by rate, with the server's CPU over the measured window, and every run's rate by round (the
+# ratios are taken within a round: the targets of one round ran back to back, in the same mood of the machine).
 measure() {
   local scenario=$1 size=$2; shift 2
   for target in "${targets[@]}"; do start_target "$target"; done
@@ -72,9 +74,12 @@ measure() {
     for target in "${targets[@]}"; do on "$target" --scenario "$scenario" --seconds "$warmup" "$@" >/dev/null; done
   fi
   declare -A lines=()
-  for _ in $(seq "$runs"); do
+  local round line
+  for round in $(seq "$runs"); do
     for target in "${targets[@]}"; do
-      lines[$target]="${lines[$target]:-}$(on "$target" --scenario "$scenario" --seconds "$seconds" --server-pid "${pids[$target]}" "$@")"$'\n'
+      line=$(on "$target" --scenario "$scenario" --seconds "$seconds" --server-pid "${pids[$target]}" "$@")
+      lines[$target]="${lines[$target]:-}$line"$'\n'
+      echo "target=$target label=$scenario size=$size round=$round $line" >>"$rounds"
     done
   done
   stop_targets
@@ -108,6 +113,17 @@ done
 # The table: per scenario and size, each target with ratios against node and raw. "limit" says which side was
 # busier: a run where the generator's core was the busier one measured the generator, not the server.
 awk '
+  function median_ratio(key, t, ref,    r, n, i, j, x, v) {
+    n = 0
+    for (r = 1; r <= maxround[key]; r++)
+      if ((key, t, r) in byround && (key, ref, r) in byround && byround[key, ref, r] > 0) v[++n] = byround[key, t, r] / byround[key, ref, r]
+    if (n == 0) return -1
+    for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  FNR == NR { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+    key = f["label"] " " f["size"]; byround[key, f["target"], f["round"]] = f["rate"]
+    if (f["round"] > maxround[key]) maxround[key] = f["round"]; next }
   { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     key = f["label"] " " f["size"]; if (!(key in seen)) { seen[key] = 1; order[++keys] = key }
     t = f["target"]; rows[key, t] = 1; targets[t] = 1
@@ -122,11 +138,14 @@ awk '
       for (t in targets) if ((key, t) in rows) {
         vn = ((key, "node") in value && value[key, "node"] > 0) ? sprintf("%.2fx", value[key, t] / value[key, "node"]) : "-"
         vr = ((key, "raw") in value && value[key, "raw"] > 0) ? sprintf("%.2fx", value[key, t] / value[key, "raw"]) : "-"
+        if ((m = median_ratio(key, t, "node")) >= 0) vn = sprintf("%.2fx", m)
+        if ((m = median_ratio(key, t, "raw")) >= 0) vr = sprintf("%.2fx", m)
         if (parts[1] == "idle") { printf "%-8s %6s %-9s %11.1f %9s %9s %10s %11s %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], "-", "-", "-", "-", vn, vr, "-"; continue }
         limit = loadgen_core[key, t] > server_core[key, t] ? sprintf("gen %.0f%%", loadgen_core[key, t] * 100) : sprintf("srv %.0f%%", server_core[key, t] * 100)
         printf "%-8s %6s %-9s %11d %9.2f %9.2f %10.1f %11.1f %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], p50[key, t], p99[key, t], server_us[key, t], loadgen_us[key, t], vn, vr, limit
       }
     }
-  }' "$results"
+  }' "$rounds" "$results"
 echo "rate: acks/s (echo), deliveries/s (fanout), connections/s (connect); KB: server memory per idle connection."
 echo "server_us, loadgen_us: CPU per message on each core. limit: the busier core and how busy it was (gen = the generator)."
+echo "vs_node, vs_raw: the median over the rounds of the rate ratio within each round (idle: the one measurement)."

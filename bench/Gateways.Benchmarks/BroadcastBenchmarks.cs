@@ -15,7 +15,7 @@ public class BroadcastBenchmarks
     private StandInServer _server = null!;
     private IGatewaySocket[] _sockets = null!;
 
-    [Params(100, 1000)]
+    [Params(100, 1000, 10000)]
     public int Receivers { get; set; }
 
     [GlobalSetup]

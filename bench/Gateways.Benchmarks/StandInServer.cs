@@ -49,12 +49,7 @@ internal sealed class StandInServer : IDisposable
         var session = new EngineIOSession(Guid.NewGuid().ToString("N"), EngineIOTransportKind.WebSocket,
             EngineIOHandshakeRequest.From(new DefaultHttpContext()), _engine, _options, TimeProvider.System,
             NullLogger.Instance);
-        session.DirectSend = frame =>
-        {
-            session.OnFrameSent(frame.Data.Length);
-            _bytesWritten += frame.Data.Length;
-            return true;
-        };
+        session.DirectWriter = new CountingWriter(this, session);
         session.Start(Server.OnOpen(session));
         Receive(session, "40");
         return session;
@@ -74,4 +69,15 @@ internal sealed class StandInServer : IDisposable
     }
 
     public void Dispose() => _services.Dispose();
+
+    /// <summary>The stand-in transport: every frame is written at once, and only counted.</summary>
+    private sealed class CountingWriter(StandInServer server, EngineIOSession session) : IDirectFrameWriter
+    {
+        public bool TryWriteNow(OutgoingFrame frame)
+        {
+            session.OnFrameSent(frame.Data.Length);
+            server._bytesWritten += frame.Data.Length;
+            return true;
+        }
+    }
 }

@@ -80,7 +80,7 @@ internal static class PollingTransport
         var writer = response.BodyWriter;
         var first = true;
         var closeAfter = false;
-        while (session.Outgoing.TryRead(out var frame))
+        while (session.TryDequeue(out var frame))
         {
             session.OnFrameSent(frame.Data.Length);
             if (!first)

@@ -8,7 +8,7 @@ namespace Gateways.EngineIO.Transports;
 /// The WebSocket transport (Engine.IO protocol, "WebSocket"): one Engine.IO packet per frame, binary messages
 /// as binary frames. One reader loop and one writer loop per socket; the writer drains the session's queue.
 /// </summary>
-internal sealed class WebSocketTransport
+internal sealed class WebSocketTransport : IDirectFrameWriter
 {
     private const int ReceiveChunkSize = 4096;
 
@@ -83,7 +83,7 @@ internal sealed class WebSocketTransport
     private async Task RunOpenAsync()
     {
         var writing = WriteLoopAsync();
-        _session.DirectSend = TrySendNow;
+        _session.DirectWriter = this;
         try
         {
             while (_session.IsOpen)
@@ -111,7 +111,7 @@ internal sealed class WebSocketTransport
         {
             _session.Abort("transport error");
         }
-        _session.DirectSend = null;
+        _session.DirectWriter = null;
         await writing;
         // A graceful close ends here once the client answered the close frame (or the teardown timer aborted it).
         _session.Teardown();
@@ -203,7 +203,7 @@ internal sealed class WebSocketTransport
     /// <summary>Writes a frame from the sender's own thread when no send is in flight (the session checked that
     /// nothing is queued): no queue, no wake-up of the writer loop. A send that does not complete at once finishes in
     /// the background, holding the gate so that queued frames wait for it.</summary>
-    private bool TrySendNow(OutgoingFrame frame)
+    public bool TryWriteNow(OutgoingFrame frame)
     {
         if (frame.Kind == OutgoingFrameKind.Close || !_sending.Wait(0))
         {
@@ -271,7 +271,7 @@ internal sealed class WebSocketTransport
                 await _sending.WaitAsync();
                 try
                 {
-                    while (queue.TryRead(out var frame))
+                    while (_session.TryDequeue(out var frame))
                     {
                         _session.OnFrameSent(frame.Data.Length);
                         if (frame.Kind == OutgoingFrameKind.Close)

@@ -203,11 +203,11 @@ public sealed class EngineIOServer
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>20 URL-safe characters from 15 random bytes, like the reference server's ids.</summary>
     /// <summary>No WebSocket-level keep-alive: Engine.IO's own ping/pong already watches the connection, and the
     /// keep-alive would cost a timer per socket.</summary>
     private static readonly WebSocketAcceptContext WebSocketAccept = new() { KeepAliveInterval = TimeSpan.Zero };
 
+    /// <summary>20 URL-safe characters from 15 random bytes, like the reference server's ids.</summary>
     internal static string NewSessionId() => Internal.RandomIds.Next();
 
     /// <summary>The origin check and the app's request filter, for requests that open a session or a WebSocket.</summary>

@@ -6,7 +6,8 @@ namespace Gateways.EngineIO.Transports;
 
 /// <summary>
 /// The WebSocket transport (Engine.IO protocol, "WebSocket"): one Engine.IO packet per frame, binary messages
-/// as binary frames. One reader loop and one writer loop per socket; the writer drains the session's queue.
+/// as binary frames. One reader loop per socket; a frame is written from the sender's thread when nothing is queued
+/// and no send is in flight, otherwise it waits in the session's queue for the writer loop.
 /// </summary>
 internal sealed class WebSocketTransport : IDirectFrameWriter
 {
@@ -215,7 +216,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
         {
             send = _socket.SendAsync(frame.Data, MessageType(frame), endOfMessage: true, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
             _sending.Release();
             _session.Abort("transport error");
@@ -230,7 +231,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
         {
             send.GetAwaiter().GetResult();
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
             _session.Abort("transport error");
         }
@@ -247,7 +248,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
         {
             await send;
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
             _session.Abort("transport error");
         }
@@ -256,6 +257,10 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
             _sending.Release();
         }
     }
+
+    /// <summary>What a send on a socket that is closing or gone throws; the session aborts instead of the caller.</summary>
+    private static bool IsTransportFailure(Exception ex) =>
+        ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
 
     private static WebSocketMessageType MessageType(OutgoingFrame frame) =>
         frame.Kind == OutgoingFrameKind.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
@@ -290,7 +295,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
             // The queue completed without a graceful close marker: the session was aborted.
             _socket.Abort();
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
             _session.Abort("transport error");
         }

@@ -9,6 +9,8 @@
 #   CONNECT_CONCURRENCY [10]   IDLE_CLIENTS [1000]   INFLIGHT [16] (broadcasts in flight)   PAYLOAD [16]
 #   SECONDS_PER_RUN [10]   RUNS [3] (the median run by rate is shown)   WARMUP_SECONDS [30] (tiered JIT settles)
 #   SMOKE=1: seconds-long, tiny loads (CI)
+#   IO_QUEUES: Kestrel's IOQueueCount for both .NET servers [Kestrel's default]; 0 trades broadcast batching for echo
+#   latency. DOTNET_* variables given to run.sh reach both .NET servers too (see docs/performance.md, "Tuning").
 # Targets: gateways = bench/BenchServer, node = bench/node-reference (socket.io 4.8), raw = bench/RawKestrel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,8 @@ payload=${PAYLOAD:-16}
 seconds=${SECONDS_PER_RUN:-10}
 runs=${RUNS:-3}
 warmup=${WARMUP_SECONDS:-30}
+kestrel_args=()
+if [ -n "${IO_QUEUES:-}" ]; then kestrel_args=(--io-queues "$IO_QUEUES"); fi
 base_port=$((3190 + RANDOM % 500))
 results=$(mktemp)
 rounds=$(mktemp)
@@ -46,8 +50,8 @@ start_target() {
   local target=$1 port=$((base_port + started))
   started=$((started + 1))
   case "$target" in
-    gateways) taskset -c 0 dotnet bench/BenchServer/bin/Release/net10.0/BenchServer.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & ;;
-    raw) taskset -c 0 dotnet bench/RawKestrel/bin/Release/net10.0/RawKestrel.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 & ;;
+    gateways) taskset -c 0 dotnet bench/BenchServer/bin/Release/net10.0/BenchServer.dll --urls "http://127.0.0.1:$port" ${kestrel_args[@]+"${kestrel_args[@]}"} >/dev/null 2>&1 & ;;
+    raw) taskset -c 0 dotnet bench/RawKestrel/bin/Release/net10.0/RawKestrel.dll --urls "http://127.0.0.1:$port" ${kestrel_args[@]+"${kestrel_args[@]}"} >/dev/null 2>&1 & ;;
     node) taskset -c 0 node bench/node-reference/server.mjs "$port" >/dev/null 2>&1 & ;;
     *) echo "unknown target $target (gateways, node, raw)" >&2; exit 2 ;;
   esac
@@ -146,6 +150,7 @@ awk '
       }
     }
   }' "$rounds" "$results"
+echo ".NET servers: IOQueueCount ${IO_QUEUES:-default}, socket inline completions ${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-0}."
 echo "rate: acks/s (echo), deliveries/s (fanout), connections/s (connect); KB: server memory per idle connection."
 echo "server_us, loadgen_us: CPU per message on each core. limit: the busier core and how busy it was (gen = the generator)."
 echo "vs_node, vs_raw: the median over the rounds of the rate ratio within each round (idle: the one measurement)."

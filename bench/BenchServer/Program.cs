@@ -5,6 +5,12 @@ using Gateways.Hosting;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+// --io-queues N sets Kestrel's SocketTransportOptions.IOQueueCount (bench/run.sh IO_QUEUES): 0 hands socket I/O straight
+// to the thread pool, one hop less per echo but no batching of a broadcast's sends (docs/performance.md, "Tuning").
+if (builder.Configuration["io-queues"] is { } ioQueues)
+{
+    builder.WebHost.UseSockets(sockets => sockets.IOQueueCount = int.Parse(ioQueues, System.Globalization.CultureInfo.InvariantCulture));
+}
 builder.Services.AddGateways(options =>
     {
         // Load tests send far more than an interactive client; the per-socket rate limit would measure itself.

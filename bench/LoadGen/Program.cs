@@ -7,6 +7,7 @@ using LoadGen;
 var options = LoadOptions.Parse(args);
 return options.Scenario switch
 {
+    "echo" when options.Engine == "epoll" && EpollEcho.IsSupported => await EpollEcho.RunAsync(options),
     "echo" => await Scenarios.EchoAsync(options),
     "fanout" => await Scenarios.FanoutAsync(options),
     "connect" => await Scenarios.ConnectAsync(options),
@@ -17,12 +18,12 @@ return options.Scenario switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: LoadGen --url URL --scenario echo|fanout|connect|idle [--protocol socketio|raw] [--clients N] " +
-        "[--seconds S] [--payload BYTES] [--concurrency C] [--inflight W] [--server-pid PID]");
+        "[--seconds S] [--payload BYTES] [--concurrency C] [--inflight W] [--server-pid PID] [--engine epoll|async]");
     return 2;
 }
 
 internal sealed record LoadOptions(Uri Url, string Scenario, Protocol Protocol, int Clients, int Seconds, int PayloadBytes,
-    int Concurrency, int InFlight, int ServerPid)
+    int Concurrency, int InFlight, int ServerPid, string Engine)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -40,6 +41,7 @@ internal sealed record LoadOptions(Uri Url, string Scenario, Protocol Protocol, 
             int.Parse(Value("--payload", "16")),
             int.Parse(Value("--concurrency", "10")),
             int.Parse(Value("--inflight", "1")),
-            int.Parse(Value("--server-pid", "0")));
+            int.Parse(Value("--server-pid", "0")),
+            Value("--engine", "epoll"));
     }
 }

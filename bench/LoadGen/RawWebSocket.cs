@@ -26,12 +26,30 @@ internal sealed class RawWebSocket : IAsyncDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.Port));
         var client = new RawWebSocket(socket);
-        var request = Encoding.ASCII.GetBytes(
-            $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-        await socket.SendAsync(request, SocketFlags.None);
+        await socket.SendAsync(UpgradeRequest(server, pathAndQuery), SocketFlags.None);
         await client.ReadHandshakeAsync();
         return client;
+    }
+
+    /// <summary>The HTTP request that opens a WebSocket at <paramref name="pathAndQuery"/>.</summary>
+    public static byte[] UpgradeRequest(Uri server, string pathAndQuery) => Encoding.ASCII.GetBytes(
+        $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server.Host}:{server.Port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+
+    /// <summary>Where the frames start after the server's handshake response, or -1 while the response is incomplete;
+    /// throws when the server refused the upgrade.</summary>
+    public static int HandshakeLength(ReadOnlySpan<byte> received)
+    {
+        var headerEnd = received.IndexOf("\r\n\r\n"u8);
+        if (headerEnd < 0)
+        {
+            return -1;
+        }
+        if (!received.StartsWith("HTTP/1.1 101"u8))
+        {
+            throw new IOException($"The server refused the WebSocket upgrade: {Encoding.ASCII.GetString(received[..headerEnd])}");
+        }
+        return headerEnd + 4;
     }
 
     private async Task ReadHandshakeAsync()
@@ -44,17 +62,12 @@ internal sealed class RawWebSocket : IAsyncDisposable
                 throw new IOException("The server closed the connection during the WebSocket handshake.");
             }
             _end += read;
-            var headerEnd = _receive.AsSpan(0, _end).IndexOf("\r\n\r\n"u8);
-            if (headerEnd < 0)
+            var length = HandshakeLength(_receive.AsSpan(0, _end));
+            if (length >= 0)
             {
-                continue;
+                _start = length;
+                return;
             }
-            if (!_receive.AsSpan(0, _end).StartsWith("HTTP/1.1 101"u8))
-            {
-                throw new IOException($"The server refused the WebSocket upgrade: {Encoding.ASCII.GetString(_receive, 0, headerEnd)}");
-            }
-            _start = headerEnd + 4;
-            return;
         }
     }
 
@@ -106,16 +119,7 @@ internal sealed class RawWebSocket : IAsyncDisposable
                         break;
                 }
             }
-            if (_start == _end)
-            {
-                _start = _end = 0;
-            }
-            else if (_start > _receive.Length / 2)
-            {
-                _receive.AsSpan(_start, _end - _start).CopyTo(_receive);
-                _end -= _start;
-                _start = 0;
-            }
+            Compact(_receive, ref _start, ref _end);
             var read = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None);
             if (read == 0)
             {
@@ -127,45 +131,67 @@ internal sealed class RawWebSocket : IAsyncDisposable
 
     private bool TryParse(out int opcode, out ReadOnlyMemory<byte> payload)
     {
-        opcode = 0;
         payload = default;
-        var available = _receive.AsSpan(_start, _end - _start);
+        if (!TryParseFrame(_receive.AsSpan(_start, _end - _start), _receive.Length, out opcode, out var header, out var length))
+        {
+            return false;
+        }
+        payload = _receive.AsMemory(_start + header, length);
+        _start += header + length;
+        return true;
+    }
+
+    /// <summary>Makes room at the end of a receive buffer holding unread bytes from start to end.</summary>
+    public static void Compact(byte[] buffer, ref int start, ref int end)
+    {
+        if (start == end)
+        {
+            start = end = 0;
+        }
+        else if (start > buffer.Length / 2)
+        {
+            buffer.AsSpan(start, end - start).CopyTo(buffer);
+            end -= start;
+            start = 0;
+        }
+    }
+
+    /// <summary>Reads the header of the (unmasked) server frame at the start of <paramref name="available"/>: false
+    /// until the whole frame is there. Throws when the frame could never fit a buffer of <paramref name="capacity"/>.</summary>
+    public static bool TryParseFrame(ReadOnlySpan<byte> available, int capacity, out int opcode, out int header, out int length)
+    {
+        opcode = header = length = 0;
         if (available.Length < 2)
         {
             return false;
         }
         opcode = available[0] & 0x0f;
-        long length = available[1] & 0x7f;
-        var header = 2;
-        if (length == 126)
+        long declared = available[1] & 0x7f;
+        header = 2;
+        if (declared == 126)
         {
             if (available.Length < 4)
             {
                 return false;
             }
-            length = BinaryPrimitives.ReadUInt16BigEndian(available[2..]);
+            declared = BinaryPrimitives.ReadUInt16BigEndian(available[2..]);
             header = 4;
         }
-        else if (length == 127)
+        else if (declared == 127)
         {
             if (available.Length < 10)
             {
                 return false;
             }
-            length = (long)BinaryPrimitives.ReadUInt64BigEndian(available[2..]);
+            declared = (long)BinaryPrimitives.ReadUInt64BigEndian(available[2..]);
             header = 10;
         }
-        if (header + length > _receive.Length)
+        if (header + declared > capacity)
         {
-            throw new IOException($"A {length}-byte server message is larger than the generator's buffer.");
+            throw new IOException($"A {declared}-byte server message is larger than the generator's buffer.");
         }
-        if (available.Length < header + length)
-        {
-            return false;
-        }
-        payload = _receive.AsMemory(_start + header, (int)length);
-        _start += header + (int)length;
-        return true;
+        length = (int)declared;
+        return available.Length >= header + length;
     }
 
     /// <summary>Sends a close frame and waits for the server's (or the end of the connection), then closes.</summary>

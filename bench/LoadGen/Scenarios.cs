@@ -203,11 +203,11 @@ internal static class Scenarios
     private static async Task DisposeAllAsync(IEnumerable<BenchClient> clients) =>
         await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
 
-    private readonly record struct Measured(TimeSpan Elapsed, TimeSpan Cpu, TimeSpan ServerCpu);
+    internal readonly record struct Measured(TimeSpan Elapsed, TimeSpan Cpu, TimeSpan ServerCpu);
 
     /// <summary>Runs the measured window: its wall time, the generator's CPU and (with --server-pid) the server's CPU,
     /// both over the window alone, not the connection set-up around it.</summary>
-    private static async Task<Measured> MeasureAsync(LoadOptions options, Func<CancellationToken, Task> run)
+    internal static async Task<Measured> MeasureAsync(LoadOptions options, Func<CancellationToken, Task> run)
     {
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
@@ -233,7 +233,7 @@ internal static class Scenarios
         return TimeSpan.FromMilliseconds((long.Parse(fields[11]) + long.Parse(fields[12])) * 10);
     }
 
-    private static void Report(LoadOptions options, Measured measured, long messages, long[] sortedTicks, string unit)
+    internal static void Report(LoadOptions options, Measured measured, long messages, long[] sortedTicks, string unit)
     {
         double Percentile(double p) => sortedTicks.Length == 0 ? 0
             : sortedTicks[(int)Math.Min(sortedTicks.Length - 1, p * sortedTicks.Length)] * 1000.0 / Stopwatch.Frequency;

@@ -35,7 +35,7 @@ internal static class EpollEcho
         var measured = await Scenarios.MeasureAsync(options, stop =>
             Task.Factory.StartNew(() => Loop(clients, options.Protocol, stop), TaskCreationOptions.LongRunning));
         var all = clients.SelectMany(c => c.Latencies).Order().ToArray();
-        Scenarios.Report(options, measured, all.Length, all, "acks");
+        Scenarios.Report(options, measured, all.Length, all, "acks", engine: "epoll");
         foreach (var client in clients)
         {
             client.Close();

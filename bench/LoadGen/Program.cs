@@ -5,6 +5,15 @@
 using LoadGen;
 
 var options = LoadOptions.Parse(args);
+if (options.Engine is not ("epoll" or "async"))
+{
+    return Usage();
+}
+if (options is { Scenario: "echo", Engine: "epoll" } && !EpollEcho.IsSupported)
+{
+    // The echo line says engine=async, so a table built from it shows which loop measured.
+    Console.Error.WriteLine("The epoll echo loop needs Linux on x86-64; using the async loop.");
+}
 return options.Scenario switch
 {
     "echo" when options.Engine == "epoll" && EpollEcho.IsSupported => await EpollEcho.RunAsync(options),

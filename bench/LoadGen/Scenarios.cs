@@ -14,7 +14,7 @@ internal static class Scenarios
         var latencies = clients.Select(_ => new List<long>(200_000)).ToArray();
         var measured = await MeasureAsync(options, stop => Task.WhenAll(clients.Select((client, i) => EchoLoopAsync(client, options.Protocol, payload, latencies[i], stop))));
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        Report(options, measured, all.Length, all, "acks");
+        Report(options, measured, all.Length, all, "acks", engine: "async");
         await DisposeAllAsync(clients);
         return 0;
     }
@@ -233,11 +233,14 @@ internal static class Scenarios
         return TimeSpan.FromMilliseconds((long.Parse(fields[11]) + long.Parse(fields[12])) * 10);
     }
 
-    internal static void Report(LoadOptions options, Measured measured, long messages, long[] sortedTicks, string unit)
+    /// <summary>Prints the run's one line; <paramref name="engine"/> names the echo loop that measured.</summary>
+    internal static void Report(LoadOptions options, Measured measured, long messages, long[] sortedTicks, string unit,
+        string? engine = null)
     {
         double Percentile(double p) => sortedTicks.Length == 0 ? 0
             : sortedTicks[(int)Math.Min(sortedTicks.Length - 1, p * sortedTicks.Length)] * 1000.0 / Stopwatch.Frequency;
         Console.WriteLine($"scenario={options.Scenario} protocol={options.Protocol} clients={options.Clients} " +
+            (engine is null ? "" : $"engine={engine} ") +
             $"seconds={measured.Elapsed.TotalSeconds:F1} {unit}={messages} rate={messages / measured.Elapsed.TotalSeconds:F0} " +
             $"p50_ms={Percentile(0.50):F3} p99_ms={Percentile(0.99):F3} " +
             $"loadgen_us_per_msg={(messages == 0 ? 0 : measured.Cpu.TotalMicroseconds / messages):F2} " +

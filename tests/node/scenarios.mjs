@@ -464,6 +464,20 @@ const scenarios = {
   },
 
   // The chat's rate limit: 20 events/s with a burst of 40.
+  // Binary data nested in objects, as an app sends a file with its metadata; the url names the namespace.
+  async upload() {
+    const socket = await connected(io(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token: input.token } }));
+    const answer = await ack(socket, "upload", {
+      name: "a.bin",
+      data: Buffer.from([1, 2, 3]),
+      thumbnail: Buffer.from([9]),
+      meta: { label: "deep", parts: [Buffer.from([4, 5]), Buffer.from([6])] },
+    });
+    const plain = await ack(socket, "upload", { name: "plain" });
+    socket.disconnect();
+    return { answer, plain };
+  },
+
   async "chat-flood"() {
     const socket = await connected(io(url, { transports: ["websocket"], forceNew: true, reconnection: false, auth: { token: input.alice } }));
     const refusals = [];

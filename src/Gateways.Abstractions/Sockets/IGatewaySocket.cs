@@ -41,11 +41,19 @@ public interface IGatewaySocket
 
     /// <summary>Adds the socket to a room.</summary>
     /// <param name="room">The room name.</param>
+    /// <exception cref="PrivateRoomException">The room is another socket's own room or another user's personal
+    /// room (unless <c>GatewaysOptions.AllowJoiningPrivateRooms</c> is set).</exception>
     void Join(string room);
 
-    /// <summary>Adds the socket to several rooms.</summary>
+    /// <summary>Adds the socket to several rooms; none is joined when one is refused.</summary>
     /// <param name="rooms">The room names.</param>
+    /// <exception cref="PrivateRoomException">One of the rooms is another socket's or another user's private room.</exception>
     void Join(IEnumerable<string> rooms);
+
+    /// <summary>Whether <see cref="Join(string)"/> would accept <paramref name="room"/>: <see langword="false"/> for
+    /// another socket's own room or another user's personal room. Use it to refuse posting into such a room too.</summary>
+    /// <param name="room">The room name.</param>
+    bool CanJoin(string room) => true;
 
     /// <summary>Removes the socket from a room.</summary>
     /// <param name="room">The room name.</param>

@@ -85,6 +85,15 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
         }
     }
 
+    /// <summary>The local sockets in <paramref name="room"/>; empty, without allocating, when there are none.</summary>
+    internal IReadOnlyList<string> LocalMembers(string room)
+    {
+        lock (_lock)
+        {
+            return _rooms.TryGetValue(room, out var members) ? [.. members] : [];
+        }
+    }
+
     /// <summary>The rooms that have local sockets, each with whether it is a socket's own room.</summary>
     protected IReadOnlyList<(string Room, bool IsSocketRoom)> LocalRooms()
     {
@@ -139,6 +148,14 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     /// <inheritdoc/>
     public virtual void Broadcast(EncodedPacket packet, BroadcastOptions options)
     {
+        // Local senders are refused before this (OutgoingMessageTooLargeException); what still arrives too large
+        // comes from another server, and is dropped here rather than cutting off every local recipient.
+        if (packet.Size > Namespace.MaxPacketBytes)
+        {
+            Internal.GatewaysMetrics.DroppedTooLarge();
+            AdapterLog.DroppedTooLarge(Namespace.Logger, Namespace.Name, packet.Size, Namespace.MaxPacketBytes);
+            return;
+        }
         var targets = RentTargets(options, out var count);
         try
         {
@@ -157,8 +174,10 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     public virtual async Task<IReadOnlyList<EventArguments>> BroadcastWithAckAsync(string eventName, object?[] args,
         BroadcastOptions options, TimeSpan timeout)
     {
+        timeout = Internal.TimerLimits.Clamp(timeout);
         var ackId = Namespace.NextAckId();
         var packet = SocketIOPacketWriter.WriteEvent(Namespace.Name, eventName, args, ackId, Namespace.SerializerOptions);
+        Namespace.EnsureDeliverable(packet, eventName);
         var targets = RentTargets(options, out var count);
         Task<EventArguments>[] answers;
         try
@@ -192,7 +211,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
 
     /// <inheritdoc/>
     public virtual void AddSockets(BroadcastOptions options, IReadOnlyCollection<string> rooms) =>
-        ForEachTarget(options, socket => socket.Join(rooms));
+        ForEachTarget(options, socket => socket.JoinPermitted(rooms));
 
     /// <inheritdoc/>
     public virtual void DelSockets(BroadcastOptions options, IReadOnlyCollection<string> rooms) =>

@@ -10,7 +10,7 @@ internal static partial class EngineIOLog
     [LoggerMessage(2, LogLevel.Debug, "Engine.IO session '{Sid}' closed: {Reason}.")]
     public static partial void SessionClosed(ILogger logger, string sid, string reason);
 
-    [LoggerMessage(3, LogLevel.Information, "Rejected an Engine.IO request to '{Path}': {Error}.")]
+    [LoggerMessage(3, LogLevel.Debug, "Rejected an Engine.IO request to '{Path}': {Error}.")]
     public static partial void RequestRejected(ILogger logger, string path, string error);
 
     [LoggerMessage(4, LogLevel.Warning, "Engine.IO session '{Sid}' sent an invalid packet ({What}); closing it.")]
@@ -40,6 +40,12 @@ internal static partial class EngineIOLog
     [LoggerMessage(12, LogLevel.Error, "The message handler of Engine.IO session '{Sid}' failed; closing the session.")]
     public static partial void HandlerFailed(ILogger logger, string sid, Exception exception);
 
-    [LoggerMessage(13, LogLevel.Warning, "Refused a handshake from origin '{Origin}', which is not in AllowedOrigins.")]
+    [LoggerMessage(13, LogLevel.Debug, "Refused a handshake from origin '{Origin}', which is not in AllowedOrigins.")]
     public static partial void OriginRefused(ILogger logger, string origin);
+
+    [LoggerMessage(14, LogLevel.Debug, "Refused a handshake from '{Address}': {Reason}.")]
+    public static partial void HandshakeRefused(ILogger logger, string address, string reason);
+
+    [LoggerMessage(15, LogLevel.Warning, "Dropped a frame of {Size} bytes for Engine.IO session '{Sid}': more than its send queue may hold ({Limit} bytes); the session stays open.")]
+    public static partial void FrameTooLarge(ILogger logger, string sid, long size, long limit);
 }

@@ -21,6 +21,20 @@ public sealed class EngineIOOptions
     /// disconnected once its queue passes this, so it cannot grow server memory without end. Default 4 MiB.</summary>
     public long MaxBufferedBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>The most sessions that may wait, opened but not yet connected to any namespace, from one remote
+    /// address. Past it a handshake gets 429. Behind a reverse proxy, apply ASP.NET Core's forwarded headers so the
+    /// address is the client's. 0 turns the cap off. Default 64.</summary>
+    public int MaxPendingSessionsPerAddress { get; set; } = 64;
+
+    /// <summary>The most sessions that may wait, opened but not yet connected to any namespace, in total. Past it a
+    /// handshake gets 503. 0 turns the cap off. Default 10,000.</summary>
+    public int MaxPendingSessions { get; set; } = 10_000;
+
+    /// <summary>The most bytes of request headers (names and values) a handshake or WebSocket upgrade may carry;
+    /// larger ones get 431 and open nothing, since a session keeps its handshake headers for the app to read. 0 turns
+    /// the check off (Kestrel's own 32 KB limit still applies). Default 16 KB (Node's <c>maxHeaderSize</c>).</summary>
+    public int MaxHandshakeHeaderBytes { get; set; } = 16 * 1024;
+
     /// <summary>Whether clients may open sessions with HTTP long-polling. Default <see langword="true"/>.</summary>
     public bool AllowPolling { get; set; } = true;
 

@@ -26,6 +26,9 @@ public sealed class EngineIOServer
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IEngineIORequestFilter? _requestFilter;
+    private readonly Lock _pendingLock = new();
+    private readonly Dictionary<string, int> _pendingByAddress = new(StringComparer.Ordinal);
+    private int _pendingTotal;
 
     /// <summary>Creates the endpoint for one application.</summary>
     /// <param name="application">What runs on each session.</param>
@@ -45,6 +48,9 @@ public sealed class EngineIOServer
 
     /// <summary>The number of open sessions.</summary>
     public int SessionCount => _sessions.Count;
+
+    /// <summary>The number of open sessions not yet connected to any namespace.</summary>
+    public int PendingSessionCount => Volatile.Read(ref _pendingTotal);
 
     /// <summary>The settings in force.</summary>
     public EngineIOOptions Options => _options;
@@ -85,6 +91,13 @@ public sealed class EngineIOServer
             await RejectAsync(context, EngineIOError.Forbidden);
             return;
         }
+        if ((sid.Length == 0 || isWebSocket) && HeadersTooLarge(request))
+        {
+            // A session keeps its handshake headers for the app: what it may keep is bounded here.
+            EngineIOLog.HandshakeRefused(_logger, context.Connection.RemoteIpAddress?.ToString() ?? "-", "headers too large");
+            context.Response.StatusCode = StatusCodes.Status431RequestHeaderFieldsTooLarge;
+            return;
+        }
         if (sid.Length > 0)
         {
             await HandleSessionRequestAsync(context, sid, isWebSocket);
@@ -95,15 +108,96 @@ public sealed class EngineIOServer
             await RejectAsync(context, EngineIOError.BadHandshakeMethod);
             return;
         }
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
+        if (TryReservePending(address) is { } refusal)
+        {
+            EngineIOLog.HandshakeRefused(_logger, address, refusal == StatusCodes.Status429TooManyRequests
+                ? "too many sessions from this address have not connected a namespace yet"
+                : "too many sessions have not connected a namespace yet");
+            context.Response.StatusCode = refusal;
+            return;
+        }
         if (isWebSocket)
         {
-            var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
-            var session = Open(context, EngineIOTransportKind.WebSocket);
+            WebSocket socket;
+            try
+            {
+                socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
+            }
+            catch
+            {
+                ReleasePending(address);
+                throw;
+            }
+            var session = Open(context, EngineIOTransportKind.WebSocket, address);
             await WebSocketTransport.RunAsync(session, socket);
             return;
         }
-        var pollingSession = Open(context, EngineIOTransportKind.Polling);
+        var pollingSession = Open(context, EngineIOTransportKind.Polling, address);
         await PollingTransport.HandleGetAsync(pollingSession, context);
+    }
+
+    private bool HeadersTooLarge(HttpRequest request)
+    {
+        var limit = _options.MaxHandshakeHeaderBytes;
+        if (limit <= 0)
+        {
+            return false;
+        }
+        long size = 0;
+        foreach (var header in request.Headers)
+        {
+            size += header.Key.Length;
+            foreach (var value in header.Value)
+            {
+                size += value?.Length ?? 0;
+            }
+        }
+        return size > limit;
+    }
+
+    /// <summary>Takes a slot for a session that has not connected a namespace yet; returns the status code to refuse
+    /// with when none is left (429 for the address, 503 overall).</summary>
+    private int? TryReservePending(string address)
+    {
+        var perAddress = _options.MaxPendingSessionsPerAddress;
+        var total = _options.MaxPendingSessions;
+        lock (_pendingLock)
+        {
+            if (total > 0 && _pendingTotal >= total)
+            {
+                return StatusCodes.Status503ServiceUnavailable;
+            }
+            _pendingByAddress.TryGetValue(address, out var count);
+            if (perAddress > 0 && count >= perAddress)
+            {
+                return StatusCodes.Status429TooManyRequests;
+            }
+            _pendingByAddress[address] = count + 1;
+            _pendingTotal++;
+            return null;
+        }
+    }
+
+    /// <summary>Gives back a pending slot: the session connected a namespace or closed.</summary>
+    internal void ReleasePending(string address)
+    {
+        lock (_pendingLock)
+        {
+            if (!_pendingByAddress.TryGetValue(address, out var count))
+            {
+                return;
+            }
+            if (count <= 1)
+            {
+                _pendingByAddress.Remove(address);
+            }
+            else
+            {
+                _pendingByAddress[address] = count - 1;
+            }
+            _pendingTotal--;
+        }
     }
 
     private async Task HandleSessionRequestAsync(HttpContext context, string sid, bool isWebSocket)
@@ -157,10 +251,10 @@ public sealed class EngineIOServer
     }
 
     /// <summary>Creates a session, queues the open packet and lets the application attach its handler.</summary>
-    private EngineIOSession Open(HttpContext context, EngineIOTransportKind transport)
+    private EngineIOSession Open(HttpContext context, EngineIOTransportKind transport, string pendingAddress)
     {
         var session = new EngineIOSession(NewSessionId(), transport, EngineIOHandshakeRequest.From(context), this,
-            _options, _timeProvider, _logger);
+            _options, _timeProvider, _logger, pendingAddress);
         _sessions[session.Id] = session;
         session.TrySend(new OutgoingFrame(WriteOpenPacket(session.Id, transport), OutgoingFrameKind.Text));
         EngineIOLog.SessionOpened(_logger, session.Id, session.TransportName);
@@ -255,7 +349,8 @@ public sealed class EngineIOServer
         {
             headers.AccessControlAllowOrigin = origin;
             headers.Vary = "Origin";
-            if (cors.AllowCredentials)
+            // Never for '*' (refused at startup too): credentials only ever go to origins listed by name.
+            if (cors.AllowCredentials && !any)
             {
                 headers.AccessControlAllowCredentials = "true";
             }

@@ -34,10 +34,15 @@ public sealed class EngineIOSession
     private byte[] _pendingPollCloseFrame = EngineIOFrames.CloseText;
     private WebSocketCloseStatus _webSocketCloseStatus = WebSocketCloseStatus.NormalClosure;
     private ITimer? _teardownTimer;
+    private readonly string? _pendingAddress;
+    private int _pendingReleased;
 
     internal EngineIOSession(string id, EngineIOTransportKind transport, EngineIOHandshakeRequest request,
-        EngineIOServer server, EngineIOOptions options, TimeProvider timeProvider, ILogger logger)
+        EngineIOServer server, EngineIOOptions options, TimeProvider timeProvider, ILogger logger, string? pendingAddress = null)
     {
+        // Null: the session took no pending slot (sessions made outside a handshake, as benchmarks do).
+        _pendingAddress = pendingAddress;
+        _pendingReleased = pendingAddress is null ? 1 : 0;
         Id = id;
         Transport = transport;
         Request = request;
@@ -102,6 +107,18 @@ public sealed class EngineIOSession
 
     /// <summary>Closes the session after the messages already queued are flushed.</summary>
     public void Close() => CloseCore("forced close", graceful: true);
+
+    /// <summary>The application connected a namespace: the session no longer counts against the caps on sessions
+    /// that have not (<see cref="EngineIOOptions.MaxPendingSessionsPerAddress"/>, <see cref="EngineIOOptions.MaxPendingSessions"/>).</summary>
+    public void MarkApplicationConnected() => ReleasePending();
+
+    private void ReleasePending()
+    {
+        if (Interlocked.Exchange(ref _pendingReleased, 1) == 0)
+        {
+            _server.ReleasePending(_pendingAddress!);
+        }
+    }
 
     internal void Start(IEngineIOSessionHandler handler)
     {
@@ -189,6 +206,14 @@ public sealed class EngineIOSession
     {
         if (!IsOpen)
         {
+            return false;
+        }
+        if (size > _options.MaxBufferedBytes)
+        {
+            // Larger than the whole queue: no client could take it, and this one has not stopped reading. The sender
+            // is told first (OutgoingMessageTooLargeException); this guards any other path.
+            Internal.GatewaysMetrics.DroppedTooLarge();
+            EngineIOLog.FrameTooLarge(_logger, Id, size, _options.MaxBufferedBytes);
             return false;
         }
         if (Interlocked.Add(ref _queuedBytes, size) > _options.MaxBufferedBytes)
@@ -384,6 +409,7 @@ public sealed class EngineIOSession
             Volatile.Write(ref _closeReason, reason);
         }
         _heartbeat.Dispose();
+        ReleasePending();
         if (graceful)
         {
             lock (_sendLock)

@@ -18,8 +18,18 @@ public sealed class GatewaysOptions
     /// limit the connection's next message waits, which bounds what a flooding client can start. Default 16.</summary>
     public int MaxConcurrentEventsPerConnection { get; set; } = 16;
 
-    /// <summary>The most binary attachments one packet may announce. Default 10.</summary>
+    /// <summary>The most binary attachments one packet may announce. Default 10 (socket.io-parser's since 4.2.6).
+    /// Their bytes and the packet's text together may not pass <see cref="EngineIOOptions.MaxPayload"/>.</summary>
     public int MaxAttachments { get; set; } = 10;
+
+    /// <summary>How long a binary packet may wait for its attachments; past it the connection is closed, so an
+    /// announced but never completed packet cannot hold its buffers. Default 30 s.</summary>
+    public TimeSpan BinaryPacketTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Refused CONNECT packets in a row (bad token, refused by a middleware or guard, unknown namespace, over
+    /// the rate limit) after which the connection is closed; a successful CONNECT resets the count. 0 never closes.
+    /// Default 10.</summary>
+    public int MaxRefusedConnects { get; set; } = 10;
 
     /// <summary>The longest event name accepted; a longer one gets the <c>exception</c> event and is dropped. Default 256.</summary>
     public int MaxEventNameLength { get; set; } = 256;
@@ -41,6 +51,12 @@ public sealed class GatewaysOptions
 
     /// <summary>Join each authenticated socket to the room named by its user id. Default <see langword="true"/>.</summary>
     public bool JoinUserRoom { get; set; } = true;
+
+    /// <summary>Let <c>Join</c> add a socket to another socket's own room (its id) or another user's personal room
+    /// (the user id). Off by default: those rooms carry what is meant for one socket or one user, and a client that
+    /// names one would read it. With it off, a socket that joined a room before that user connected is removed from
+    /// it when the user's first socket arrives. Default <see langword="false"/>.</summary>
+    public bool AllowJoiningPrivateRooms { get; set; }
 
     /// <summary>Per-socket and per-user event rate limits.</summary>
     public GatewaysRateLimitOptions RateLimit { get; set; } = new();
@@ -91,24 +107,30 @@ public sealed class GatewaysJsonOptions
 }
 
 /// <summary>
-/// Event rate limits (token buckets from System.Threading.RateLimiting). Per socket they are on by default with
-/// generous numbers, so a runaway or hostile client cannot monopolize the server; per user they are off by default,
-/// because one user's many tabs would share one budget.
+/// Event rate limits (token buckets from System.Threading.RateLimiting). Per connection they are on by default with
+/// generous numbers, so a runaway or hostile client cannot monopolize the server: every namespace of one Engine.IO
+/// connection shares its bucket, and CONNECT packets take from it too, so disconnecting and reconnecting a namespace
+/// does not refill it. Per user they are off by default, because one user's many tabs would share one budget; turn
+/// them on so that opening new connections does not refill a user's budget either.
 /// </summary>
 public sealed class GatewaysRateLimitOptions
 {
-    /// <summary>Limit each socket's events. Default <see langword="true"/>.</summary>
+    /// <summary>Limit each connection's events. Default <see langword="true"/>.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Events per second a socket may send on average. Default 100.</summary>
+    /// <summary>Events per second a connection may send on average, all its namespaces together. Default 100.</summary>
     public int PermitsPerSecond { get; set; } = 100;
 
-    /// <summary>Events a socket may send at once after a quiet spell. Default 200.</summary>
+    /// <summary>Events a connection may send at once after a quiet spell. Default 200.</summary>
     public int Burst { get; set; } = 200;
 
-    /// <summary>Rejected events in a row after which the socket is disconnected (sustained abuse); 0 never
-    /// disconnects. Default 100.</summary>
+    /// <summary>Refused events (and CONNECT packets) within <see cref="RejectionWindow"/> after which the connection
+    /// is closed (sustained abuse); 0 never closes it. Counted over the window, not in a row, so a flood paced just
+    /// above the limit is cut off too. Default 100.</summary>
     public int DisconnectAfterRejections { get; set; } = 100;
+
+    /// <summary>The window <see cref="DisconnectAfterRejections"/> counts over. Default 10 s.</summary>
+    public TimeSpan RejectionWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Also limit all sockets of one user together. Default <see langword="false"/>.</summary>
     public bool PerUserEnabled { get; set; }

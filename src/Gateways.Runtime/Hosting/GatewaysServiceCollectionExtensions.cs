@@ -27,6 +27,9 @@ public static class GatewaysServiceCollectionExtensions
         {
             options.Configure(configure);
         }
+        // A setting that would open a door fails the app at startup, not at the first attack.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Options.IValidateOptions<GatewaysOptions>, GatewaysOptionsValidator>());
+        options.ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGatewayAdapterFactory, InMemoryGatewayAdapterFactory>();
         services.TryAddSingleton<SocketIOServer>();

@@ -23,11 +23,12 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
     {
         // Encoded once here; the adapter writes the same bytes to every target.
         var packet = SocketIOPacketWriter.WriteEvent(@namespace.Name, eventName, args, -1, @namespace.SerializerOptions);
+        @namespace.EnsureDeliverable(packet, eventName);
         @namespace.Adapter.Broadcast(packet, options);
     }
 
     public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
-        @namespace.Adapter.BroadcastWithAckAsync(eventName, args, options, timeout);
+        @namespace.Adapter.BroadcastWithAckAsync(eventName, args, options, Internal.TimerLimits.Clamp(timeout));
 
     public void SocketsJoin(string room) => @namespace.Adapter.AddSockets(options, [room]);
 

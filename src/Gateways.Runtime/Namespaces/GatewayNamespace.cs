@@ -18,11 +18,21 @@ public sealed class GatewayNamespace : IGatewayServer
     private readonly BroadcastOperator _all;
     private readonly ConcurrentDictionary<string, ImmutableArray<Func<EventArguments, ValueTask<object?>>>> _serverListeners =
         new(StringComparer.Ordinal);
+    private readonly Lock _userRoomsLock = new();
+    // Users with a socket here, and how many: their personal rooms are private while they are.
+    private readonly Dictionary<string, int> _userSockets = new(StringComparer.Ordinal);
+    private readonly bool _trackUserRooms;
+    private readonly bool _allowPrivateRooms;
     private long _nextAckId;
 
     internal GatewayNamespace(GatewayNamespaceBuilder definition, IGatewayAdapterFactory adapterFactory,
-        JsonSerializerOptions serializerOptions, TimeProvider timeProvider, IServiceProvider services, IReadOnlyList<Type> filters)
+        JsonSerializerOptions serializerOptions, TimeProvider timeProvider, IServiceProvider services, IReadOnlyList<Type> filters,
+        GatewaysOptions options, Microsoft.Extensions.Logging.ILogger logger)
     {
+        MaxPacketBytes = options.EngineIO.MaxBufferedBytes;
+        _trackUserRooms = options.JoinUserRoom && !options.AllowJoiningPrivateRooms;
+        _allowPrivateRooms = options.AllowJoiningPrivateRooms;
+        Logger = logger;
         Name = definition.Name;
         Middlewares = [.. definition.Middlewares];
         ConnectionHandlers = [.. definition.ConnectionHandlers];
@@ -54,6 +64,22 @@ public sealed class GatewayNamespace : IGatewayServer
 
     internal TimeProvider TimeProvider { get; }
 
+    internal Microsoft.Extensions.Logging.ILogger Logger { get; }
+
+    /// <summary>The largest packet a client can be sent: what one session's send queue may hold.</summary>
+    internal long MaxPacketBytes { get; }
+
+    /// <summary>Refuses, at the sender, a packet no client could receive.</summary>
+    internal void EnsureDeliverable(SocketIO.EncodedPacket packet, string eventName)
+    {
+        var size = packet.Size;
+        if (size > MaxPacketBytes)
+        {
+            Internal.GatewaysMetrics.DroppedTooLarge();
+            throw new OutgoingMessageTooLargeException(eventName, size, MaxPacketBytes);
+        }
+    }
+
     internal GatewayConnectionMiddleware[] Middlewares { get; }
 
     internal Func<IGatewaySocket, IServiceProvider, ValueTask>[] ConnectionHandlers { get; }
@@ -73,9 +99,80 @@ public sealed class GatewayNamespace : IGatewayServer
     /// <summary>The next acknowledgement id; ids are unique per namespace, as in socket.io.</summary>
     internal long NextAckId() => Interlocked.Increment(ref _nextAckId) - 1;
 
-    internal void Add(GatewaySocket socket) => _sockets[socket.Id] = socket;
+    internal void Add(GatewaySocket socket)
+    {
+        _sockets[socket.Id] = socket;
+        if (!_trackUserRooms || socket.UserId is not { } userId)
+        {
+            return;
+        }
+        bool first;
+        lock (_userRoomsLock)
+        {
+            _userSockets.TryGetValue(userId, out var count);
+            _userSockets[userId] = count + 1;
+            first = count == 0;
+        }
+        if (first && Adapter is InMemoryGatewayAdapter adapter)
+        {
+            // Joined while the room was nobody's: whoever is in it and is not this user leaves before it is personal.
+            foreach (var member in adapter.LocalMembers(userId))
+            {
+                if (_sockets.TryGetValue(member, out var other) && other.UserId != userId)
+                {
+                    Adapter.Delete(member, userId);
+                    NamespaceLog.EvictedFromPrivateRoom(Logger, member, other.UserId ?? "-", userId, Name);
+                }
+            }
+        }
+    }
 
-    internal void Remove(GatewaySocket socket) => _sockets.TryRemove(new(socket.Id, socket));
+    internal void Remove(GatewaySocket socket)
+    {
+        if (!_sockets.TryRemove(new(socket.Id, socket)) || !_trackUserRooms || socket.UserId is not { } userId)
+        {
+            return;
+        }
+        lock (_userRoomsLock)
+        {
+            if (_userSockets.TryGetValue(userId, out var count))
+            {
+                if (count <= 1)
+                {
+                    _userSockets.Remove(userId);
+                }
+                else
+                {
+                    _userSockets[userId] = count - 1;
+                }
+            }
+        }
+    }
+
+    /// <summary>Why <paramref name="socket"/> may not join <paramref name="room"/>, or <see langword="null"/> when it
+    /// may: another socket's own room and another connected user's personal room are private.</summary>
+    internal string? PrivateRoomRefusal(GatewaySocket socket, string room)
+    {
+        if (_allowPrivateRooms || room == socket.Id || room == socket.UserId)
+        {
+            return null;
+        }
+        if (_sockets.ContainsKey(room))
+        {
+            return $"Room '{room}' is another socket's private room.";
+        }
+        if (_trackUserRooms)
+        {
+            lock (_userRoomsLock)
+            {
+                if (_userSockets.ContainsKey(room))
+                {
+                    return $"Room '{room}' is another user's private room.";
+                }
+            }
+        }
+        return null;
+    }
 
     /// <inheritdoc/>
     public IBroadcastOperator To(string room) => _all.To(room);

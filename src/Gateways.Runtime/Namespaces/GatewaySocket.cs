@@ -57,26 +57,79 @@ public sealed class GatewaySocket : IGatewaySocket
 
     internal GatewayNamespace GatewayNamespace => _namespace;
 
-    internal Security.EventRateLimiter.SocketBucket? RateBucket { get; set; }
+    /// <summary>When the socket's token expires (clock skew included), set by JWT authentication; the expiry timer
+    /// starts only once the socket is connected, so a refused CONNECT leaves no timer behind.</summary>
+    internal DateTimeOffset? TokenExpiresAt { get; set; }
+
+    private ITimer? _expiryTimer;
 
     /// <inheritdoc/>
-    public void Join(string room) => _namespace.Adapter.AddAll(Id, [room]);
+    public void Join(string room)
+    {
+        ThrowIfPrivate(room);
+        _namespace.Adapter.AddAll(Id, [room]);
+    }
 
     /// <inheritdoc/>
-    public void Join(IEnumerable<string> rooms) => _namespace.Adapter.AddAll(Id, rooms);
+    public void Join(IEnumerable<string> rooms)
+    {
+        var list = rooms as IReadOnlyCollection<string> ?? [.. rooms];
+        foreach (var room in list)
+        {
+            ThrowIfPrivate(room);
+        }
+        _namespace.Adapter.AddAll(Id, list);
+    }
+
+    /// <inheritdoc/>
+    public bool CanJoin(string room) => _namespace.PrivateRoomRefusal(this, room) is null;
+
+    /// <summary>Joins the rooms that are not private to others and skips the rest (server-wide <c>SocketsJoin</c>,
+    /// also on behalf of other servers, where one refusal must not stop the others).</summary>
+    internal void JoinPermitted(IReadOnlyCollection<string> rooms)
+    {
+        List<string>? permitted = null;
+        foreach (var room in rooms)
+        {
+            if (_namespace.PrivateRoomRefusal(this, room) is { } reason)
+            {
+                NamespaceLog.PrivateRoomSkipped(_connection.Logger, Id, room, reason);
+                continue;
+            }
+            (permitted ??= []).Add(room);
+        }
+        if (permitted is not null)
+        {
+            _namespace.Adapter.AddAll(Id, permitted);
+        }
+    }
+
+    private void ThrowIfPrivate(string room)
+    {
+        ArgumentNullException.ThrowIfNull(room);
+        if (_namespace.PrivateRoomRefusal(this, room) is { } reason)
+        {
+            throw new PrivateRoomException(room, reason);
+        }
+    }
 
     /// <inheritdoc/>
     public void Leave(string room) => _namespace.Adapter.Delete(Id, room);
 
     /// <inheritdoc/>
-    public void Emit(string eventName, params object?[] args) =>
-        Send(SocketIOPacketWriter.WriteEvent(_namespace.Name, eventName, args, -1, _namespace.SerializerOptions));
+    public void Emit(string eventName, params object?[] args)
+    {
+        var packet = SocketIOPacketWriter.WriteEvent(_namespace.Name, eventName, args, -1, _namespace.SerializerOptions);
+        _namespace.EnsureDeliverable(packet, eventName);
+        Send(packet);
+    }
 
     /// <inheritdoc/>
     public Task<EventArguments> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args)
     {
         var ackId = _namespace.NextAckId();
         var packet = SocketIOPacketWriter.WriteEvent(_namespace.Name, eventName, args, ackId, _namespace.SerializerOptions);
+        _namespace.EnsureDeliverable(packet, eventName);
         return SendWithAckAsync(packet, ackId, eventName, timeout);
     }
 
@@ -111,26 +164,34 @@ public sealed class GatewaySocket : IGatewaySocket
 
     internal async Task<EventArguments> SendWithAckAsync(EncodedPacket packet, long ackId, string eventName, TimeSpan timeout)
     {
+        timeout = Internal.TimerLimits.Clamp(timeout);
         var answer = new TaskCompletionSource<EventArguments>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entry = new KeyValuePair<long, TaskCompletionSource<EventArguments>>(ackId, answer);
         _pendingAcks[ackId] = answer;
-        // Registered before the check: either this sees the disconnect or the disconnect sees the registration.
-        if (!Connected)
-        {
-            _pendingAcks.TryRemove(ackId, out _);
-            throw new OperationCanceledException($"Socket '{Id}' is disconnected.", Disconnected);
-        }
-        Send(packet);
         try
         {
+            // Registered before the check: either this sees the disconnect or the disconnect sees the registration.
+            if (!Connected)
+            {
+                throw new OperationCanceledException($"Socket '{Id}' is disconnected.", Disconnected);
+            }
+            Send(packet);
             return await answer.Task.WaitAsync(timeout, _namespace.TimeProvider);
         }
         catch (TimeoutException)
         {
-            _pendingAcks.TryRemove(ackId, out _);
             throw new TimeoutException(
                 $"Socket '{Id}' did not acknowledge event '{eventName}' within {timeout.TotalMilliseconds} ms.");
         }
+        finally
+        {
+            // Every way out (answer, timeout, disconnect, a send that threw) leaves no entry behind.
+            _pendingAcks.TryRemove(entry);
+        }
     }
+
+    /// <summary>The number of server-to-client acknowledgements still awaited (for tests of the bound).</summary>
+    internal int PendingAckCount => _pendingAcks.Count;
 
     internal void OnAck(long ackId, EventArguments arguments)
     {
@@ -144,7 +205,53 @@ public sealed class GatewaySocket : IGatewaySocket
         }
     }
 
-    internal void MarkConnected() => Volatile.Write(ref _state, 1);
+    internal void MarkConnected()
+    {
+        Volatile.Write(ref _state, 1);
+        if (TokenExpiresAt is not null)
+        {
+            _expiryTimer = _namespace.TimeProvider.CreateTimer(static s => ((GatewaySocket)s!).OnExpiryTimer(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            ArmExpiryTimer();
+        }
+    }
+
+    /// <summary>A socket that was refused (or whose connection closed while it was being decided): it never joins,
+    /// and whatever a middleware registered on <see cref="Disconnected"/> is released now rather than kept alive.</summary>
+    internal void ReleaseRefused()
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 0) != 0)
+        {
+            return;
+        }
+        _disconnected.Cancel();
+        _disconnected.Dispose();
+    }
+
+    // Timers take at most ~49.7 days: a token valid for longer is waited for in steps.
+    private void ArmExpiryTimer()
+    {
+        if (TokenExpiresAt is { } deadline && _expiryTimer is { } timer)
+        {
+            timer.Change(Internal.TimerLimits.NextStep(deadline, _namespace.TimeProvider.GetUtcNow()), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnExpiryTimer()
+    {
+        if (!Connected || TokenExpiresAt is not { } deadline)
+        {
+            return;
+        }
+        if (_namespace.TimeProvider.GetUtcNow() < deadline)
+        {
+            ArmExpiryTimer();
+            return;
+        }
+        SocketIOLog.TokenExpired(_connection.Logger, Id, UserId ?? "-");
+        Emit("exception", new Dictionary<string, string> { ["status"] = "error", ["message"] = "Token expired" });
+        Disconnect();
+    }
 
     /// <summary>Leaves the namespace: rooms, pending acknowledgements and the disconnect handlers; once.</summary>
     internal void OnDisconnect(string reason)
@@ -164,7 +271,7 @@ public sealed class GatewaySocket : IGatewaySocket
             }
         }
         _disconnected.Cancel();
-        RateBucket?.Dispose();
+        _expiryTimer?.Dispose();
         SocketIOLog.SocketDisconnected(_connection.Logger, Id, _namespace.Name, reason);
         foreach (var handler in _namespace.DisconnectHandlers)
         {

@@ -22,8 +22,12 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     private readonly SemaphoreSlim _eventSlots;
     private readonly ITimer _connectTimeout;
     private readonly DateTimeOffset _opened;
+    private readonly Security.EventRateLimiter.ConnectionBucket? _rateBucket;
     private SocketIOPacket? _binaryPacket;
     private List<ReadOnlyMemory<byte>>? _binaryAttachments;
+    private long _binaryBytes;
+    private ITimer? _binaryTimeout;
+    private int _refusedConnects;
 
     public SocketIOConnection(SocketIOServer server, EngineIOSession session)
     {
@@ -33,6 +37,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         Logger = server.Logger;
         _eventSlots = new SemaphoreSlim(_options.MaxConcurrentEventsPerConnection);
         _opened = session.TimeProvider.GetUtcNow();
+        _rateBucket = server.RateLimiter.CreateConnectionBucket();
         _connectTimeout = session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnConnectTimeout(), this,
             _options.ConnectTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -63,6 +68,11 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             }
             _binaryPacket = packet;
             _binaryAttachments = new List<ReadOnlyMemory<byte>>(packet.AttachmentCount);
+            _binaryBytes = message.Data.Length;
+            // An announced packet that never completes would hold its buffers: it gets a deadline.
+            _binaryTimeout ??= Session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnBinaryTimeout(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _binaryTimeout.Change(_options.BinaryPacketTimeout, Timeout.InfiniteTimeSpan);
             return ValueTask.CompletedTask;
         }
         return DispatchAsync(packet, []);
@@ -74,6 +84,12 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         {
             return Reject("a binary frame arrived without a binary packet announcing it");
         }
+        // The packet counts as a whole against maxPayload: ten attachments of 0.9 MB are one 9 MB message.
+        _binaryBytes += data.Length;
+        if (_binaryBytes > Session.Options.MaxPayload)
+        {
+            return Reject($"a binary packet of more than {Session.Options.MaxPayload} bytes (maxPayload)");
+        }
         _binaryAttachments!.Add(data);
         if (_binaryAttachments.Count < packet.AttachmentCount)
         {
@@ -82,7 +98,19 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         var attachments = _binaryAttachments;
         _binaryPacket = null;
         _binaryAttachments = null;
+        _binaryTimeout!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         return DispatchAsync(packet, attachments);
+    }
+
+    private void OnBinaryTimeout()
+    {
+        var received = _binaryAttachments?.Count ?? 0;
+        if (_binaryPacket is not { } packet || !Session.IsOpen)
+        {
+            return;
+        }
+        SocketIOLog.BinaryPacketTimeout(Logger, Session.Id, received, packet.AttachmentCount, _options.BinaryPacketTimeout);
+        Session.Abort("binary packet timeout");
     }
 
     private ValueTask DispatchAsync(SocketIOPacket packet, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
@@ -99,11 +127,16 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
                 if (!SocketIOPayloadReader.TryReadEvent(packet.Payload, attachments, _server.SerializerOptions,
                         out var eventName, out var arguments))
                 {
-                    return Reject("a placeholder points to a missing attachment");
+                    return Reject("illegal attachments");
                 }
                 var socket = FindSocket(packet.Namespace);
                 if (socket is null)
                 {
+                    // Still an event: it takes from the connection's budget like any other.
+                    if (!_server.RateLimiter.TryAcquire(_rateBucket, null))
+                    {
+                        OnRateLimited("-");
+                    }
                     SocketIOLog.EventForUnknownNamespace(Logger, Session.Id, packet.Namespace);
                     return ValueTask.CompletedTask;
                 }
@@ -113,7 +146,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
                 if (!SocketIOPayloadReader.TryReadArguments(packet.Payload, attachments, _server.SerializerOptions,
                         out var ackArguments))
                 {
-                    return Reject("a placeholder points to a missing attachment");
+                    return Reject("illegal attachments");
                 }
                 if (packet.HasAckId)
                 {
@@ -142,10 +175,20 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     private async ValueTask ConnectAsync(SocketIOPacket packet)
     {
+        // CONNECT packets take from the connection's budget too: connect/disconnect loops are events like any other.
+        if (!_server.RateLimiter.TryAcquire(_rateBucket, null))
+        {
+            SocketIOLog.ConnectionRefused(Logger, Session.Id, packet.Namespace, "Too many requests");
+            Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Too many requests", null), null);
+            OnRateLimited("-");
+            CountRefusedConnect();
+            return;
+        }
         if (!_server.TryGetNamespace(packet.Namespace, out var @namespace))
         {
             SocketIOLog.UnknownNamespace(Logger, Session.Id, packet.Namespace);
             Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Invalid namespace", null), null);
+            CountRefusedConnect();
             return;
         }
         if (FindSocket(@namespace.Name) is not null)
@@ -160,19 +203,15 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         var user = request.User.Identity?.IsAuthenticated == true ? request.User : null;
         var socket = new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user);
 
-        if (!await RunMiddlewaresAsync(@namespace, socket) || !Session.IsOpen)
+        if (!await RunMiddlewaresAsync(@namespace, socket) || !Session.IsOpen || !TryAdd(socket))
         {
+            // Nothing of a refused socket may outlive this call: not its auth payload, not a timer.
+            socket.ReleaseRefused();
             return;
         }
-        lock (_socketsLock)
-        {
-            if (!_sockets.TryAdd(@namespace.Name, socket))
-            {
-                return;
-            }
-        }
+        Volatile.Write(ref _refusedConnects, 0);
         _connectTimeout.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        socket.RateBucket = _server.RateLimiter.CreateSocketBucket();
+        Session.MarkApplicationConnected();
         socket.MarkConnected();
         @namespace.Add(socket);
         @namespace.Adapter.AddAll(socket.Id, _options.JoinUserRoom && socket.UserId is { } userId ? [socket.Id, userId] : [socket.Id]);
@@ -182,6 +221,42 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         foreach (var handler in @namespace.ConnectionHandlers)
         {
             await StartTrackedAsync(new ConnectionWork(this, socket, handler));
+        }
+    }
+
+    private bool TryAdd(GatewaySocket socket)
+    {
+        lock (_socketsLock)
+        {
+            return _sockets.TryAdd(socket.Namespace, socket);
+        }
+    }
+
+    /// <summary>A client that keeps being refused (guessing tokens, probing namespaces) loses its connection after
+    /// <see cref="GatewaysOptions.MaxRefusedConnects"/> refusals in a row.</summary>
+    private void CountRefusedConnect()
+    {
+        var limit = _options.MaxRefusedConnects;
+        var refused = Interlocked.Increment(ref _refusedConnects);
+        if (limit > 0 && refused == limit)
+        {
+            SocketIOLog.TooManyRefusedConnects(Logger, Session.Id, refused);
+            Session.Close();
+        }
+    }
+
+    /// <summary>Counts a refusal for the rate limit; past the limit within the window, closes the connection.</summary>
+    private void OnRateLimited(string userId)
+    {
+        var limit = _options.RateLimit.DisconnectAfterRejections;
+        if (_rateBucket is null || limit <= 0)
+        {
+            return;
+        }
+        if (_rateBucket.RecordRejection() == limit)
+        {
+            SocketIOLog.RateLimitAbuse(Logger, Session.Id, userId, limit, _options.RateLimit.RejectionWindow);
+            DisconnectAll();
         }
     }
 
@@ -229,22 +304,18 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     {
         SocketIOLog.ConnectionRefused(Logger, Session.Id, @namespace.Name, message);
         Session.TrySend(SocketIOPacketWriter.WriteConnectError(@namespace.Name, message, data), null);
+        CountRefusedConnect();
     }
 
     private ValueTask InvokeEventAsync(GatewaySocket socket, string eventName, EventArguments arguments, long ackId,
         ReadOnlyMemory<byte> payload)
     {
         var limits = _options;
-        if (!_server.RateLimiter.TryAcquire(socket.RateBucket, socket.UserId))
+        if (!_server.RateLimiter.TryAcquire(_rateBucket, socket.UserId))
         {
-            SocketIOLog.EventOverLimit(Logger, socket.Id, eventName, "rate limit");
-            _server.Errors.Refuse(socket, eventName, null, "Too many requests");
-            var limit = _server.RateLimiter.DisconnectAfterRejections;
-            if (limit > 0 && socket.RateBucket?.ConsecutiveRejections >= limit)
-            {
-                SocketIOLog.RateLimitAbuse(Logger, socket.Id, socket.UserId ?? "-");
-                socket.Disconnect(close: true);
-            }
+            SocketIOLog.EventOverLimit(Logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, "rate limit");
+            _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, "Too many requests");
+            OnRateLimited(socket.UserId ?? "-");
             return ValueTask.CompletedTask;
         }
         var refusal = eventName.Length > limits.MaxEventNameLength ? "Event name too long"
@@ -347,6 +418,8 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     public void OnClose(string reason)
     {
         _connectTimeout.Dispose();
+        _binaryTimeout?.Dispose();
+        _rateBucket?.Dispose();
         GatewaySocket[] sockets;
         lock (_socketsLock)
         {

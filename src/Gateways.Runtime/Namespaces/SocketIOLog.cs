@@ -2,6 +2,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateways.Namespaces;
 
+internal static partial class NamespaceLog
+{
+    [LoggerMessage(121, LogLevel.Warning, "Removed socket '{SocketId}' (user '{UserId}') from room '{Room}' in namespace '{Namespace}': it joined before user '{Room}' connected, and the room is that user's private room now.")]
+    public static partial void EvictedFromPrivateRoom(ILogger logger, string socketId, string userId, string room, string @namespace);
+
+    [LoggerMessage(122, LogLevel.Debug, "Socket '{SocketId}' was not added to room '{Room}': {Reason}")]
+    public static partial void PrivateRoomSkipped(ILogger logger, string socketId, string room, string reason);
+}
+
 internal static partial class SocketIOLog
 {
     [LoggerMessage(101, LogLevel.Debug, "Socket '{SocketId}' connected to namespace '{Namespace}' over connection '{Sid}'.")]
@@ -13,13 +22,14 @@ internal static partial class SocketIOLog
     [LoggerMessage(103, LogLevel.Warning, "Connection '{Sid}' sent an invalid Socket.IO packet ({Reason}); closing it.")]
     public static partial void InvalidPacket(ILogger logger, string sid, string reason);
 
-    [LoggerMessage(104, LogLevel.Information, "Connection '{Sid}' asked for unknown namespace '{Namespace}'.")]
+    [LoggerMessage(104, LogLevel.Debug, "Connection '{Sid}' asked for unknown namespace '{Namespace}'.")]
     public static partial void UnknownNamespace(ILogger logger, string sid, string @namespace);
 
     [LoggerMessage(105, LogLevel.Debug, "Connection '{Sid}' is already connected to namespace '{Namespace}'; CONNECT ignored.")]
     public static partial void AlreadyConnected(ILogger logger, string sid, string @namespace);
 
-    [LoggerMessage(106, LogLevel.Information, "Connection '{Sid}' was refused namespace '{Namespace}': {Message}.")]
+    // Debug, like 104 and 116: refusals are the attacker's to repeat; 119 and 120 say once when a connection is cut.
+    [LoggerMessage(106, LogLevel.Debug, "Connection '{Sid}' was refused namespace '{Namespace}': {Message}.")]
     public static partial void ConnectionRefused(ILogger logger, string sid, string @namespace, string message);
 
     [LoggerMessage(107, LogLevel.Error, "A connection middleware of namespace '{Namespace}' failed for connection '{Sid}'.")]
@@ -49,11 +59,21 @@ internal static partial class SocketIOLog
     [LoggerMessage(115, LogLevel.Information, "The handler of event '{EventName}' in namespace '{Namespace}' refused the event of socket '{SocketId}': {Message}")]
     public static partial void HandlerRefused(ILogger logger, string eventName, string @namespace, string socketId, string message);
 
-    [LoggerMessage(116, LogLevel.Information, "Socket '{SocketId}' sent event '{EventName}' over a limit: {Reason}.")]
+    // Debug: one line per refused event would let a flooding client write the log at its own pace.
+    [LoggerMessage(116, LogLevel.Debug, "Socket '{SocketId}' sent event '{EventName}' over a limit: {Reason}.")]
     public static partial void EventOverLimit(ILogger logger, string socketId, string eventName, string reason);
 
-    [LoggerMessage(117, LogLevel.Warning, "Socket '{SocketId}' (user '{UserId}') kept flooding past its rate limit; disconnecting it.")]
-    public static partial void RateLimitAbuse(ILogger logger, string socketId, string userId);
+    [LoggerMessage(117, LogLevel.Warning, "Connection '{Sid}' (user '{UserId}') kept flooding past its rate limit ({Rejections} refused within {Window}); closing it.")]
+    public static partial void RateLimitAbuse(ILogger logger, string sid, string userId, int rejections, TimeSpan window);
+
+    [LoggerMessage(119, LogLevel.Warning, "Connection '{Sid}' was refused {Count} CONNECT packets in a row; closing it.")]
+    public static partial void TooManyRefusedConnects(ILogger logger, string sid, int count);
+
+    [LoggerMessage(120, LogLevel.Warning, "Connection '{Sid}' left a binary packet incomplete ({Received} of {Expected} attachments) for {Timeout}; closing it.")]
+    public static partial void BinaryPacketTimeout(ILogger logger, string sid, int received, int expected, TimeSpan timeout);
+
+    [LoggerMessage(202, LogLevel.Information, "The token of socket '{SocketId}' (user '{UserId}') expired; disconnecting it.")]
+    public static partial void TokenExpired(ILogger logger, string socketId, string userId);
 
     [LoggerMessage(118, LogLevel.Error, "Handling an error of connection '{Sid}' failed; the error was dropped.")]
     public static partial void ErrorHandlingFailed(ILogger logger, string sid, Exception exception);

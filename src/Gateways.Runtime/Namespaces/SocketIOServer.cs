@@ -78,7 +78,8 @@ public sealed class SocketIOServer : IEngineIOApplication
         {
             // Authentication runs before each namespace's own middlewares, whichever order they were declared in.
             builder.Middlewares.InsertRange(0, declarations.GlobalMiddlewares);
-            namespaces[name] = new GatewayNamespace(builder, adapterFactory, SerializerOptions, timeProvider, services, declarations.Filters);
+            namespaces[name] = new GatewayNamespace(builder, adapterFactory, SerializerOptions, timeProvider, services, declarations.Filters,
+                Options, logger);
             NamespaceNames.Add(name);
         }
         _namespaces = namespaces.ToFrozenDictionary(StringComparer.Ordinal);

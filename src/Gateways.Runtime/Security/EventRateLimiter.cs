@@ -4,8 +4,10 @@ using Gateways.Hosting;
 namespace Gateways.Security;
 
 /// <summary>
-/// Token buckets for one server: one per socket (created with the socket) and, when enabled, one per user shared by
-/// that user's sockets. Buckets are refilled from the server's <see cref="TimeProvider"/>, so tests can drive them.
+/// Token buckets for one server: one per Engine.IO connection (shared by its namespaces, so leaving and rejoining a
+/// namespace starts no fresh budget) and, when enabled, one per user shared by every connection of that user (so
+/// opening a new connection starts none either). Buckets are refilled from the server's <see cref="TimeProvider"/>,
+/// so tests can drive them.
 /// </summary>
 internal sealed class EventRateLimiter
 {
@@ -33,12 +35,11 @@ internal sealed class EventRateLimiter
 
     public bool Enabled => _options.Enabled;
 
-    public int DisconnectAfterRejections => _options.DisconnectAfterRejections;
+    /// <summary>The bucket of one connection; <see langword="null"/> when per-connection limits are off.</summary>
+    public ConnectionBucket? CreateConnectionBucket() => _options.Enabled ? new ConnectionBucket(_options, _time) : null;
 
-    public SocketBucket? CreateSocketBucket() => _options.Enabled ? new SocketBucket(_options, _time) : null;
-
-    /// <summary>Takes one permit from the socket's bucket and, if enabled, from its user's.</summary>
-    public bool TryAcquire(SocketBucket? bucket, string? userId)
+    /// <summary>Takes one permit from the connection's bucket and, if enabled, from its user's.</summary>
+    public bool TryAcquire(ConnectionBucket? bucket, string? userId)
     {
         if (bucket is not null && !bucket.TryAcquire())
         {
@@ -52,18 +53,26 @@ internal sealed class EventRateLimiter
         return true;
     }
 
-    /// <summary>A token bucket refilled lazily: on each acquire, the periods elapsed since the last refill are added.</summary>
-    internal sealed class SocketBucket : IDisposable
+    /// <summary>
+    /// A token bucket refilled lazily (on each acquire, the periods elapsed since the last refill are added), and the
+    /// count of rejections in the current window: a flood paced just above the limit is cut off as surely as a burst,
+    /// because accepted events in between do not reset the count.
+    /// </summary>
+    internal sealed class ConnectionBucket : IDisposable
     {
         private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
         private readonly TokenBucketRateLimiter _bucket;
         private readonly TimeProvider _time;
+        private readonly TimeSpan _window;
         private long _lastRefill;
+        private long _windowStart;
+        private int _rejectionsInWindow;
 
-        public SocketBucket(GatewaysRateLimitOptions options, TimeProvider time)
+        public ConnectionBucket(GatewaysRateLimitOptions options, TimeProvider time)
         {
             _time = time;
-            _lastRefill = time.GetTimestamp();
+            _window = options.RejectionWindow > TimeSpan.Zero ? options.RejectionWindow : TimeSpan.FromSeconds(10);
+            _lastRefill = _windowStart = time.GetTimestamp();
             _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
             {
                 TokenLimit = Math.Max(1, options.Burst),
@@ -73,9 +82,6 @@ internal sealed class EventRateLimiter
                 AutoReplenishment = false,
             });
         }
-
-        /// <summary>Rejected events in a row; reset by an accepted one.</summary>
-        public int ConsecutiveRejections { get; set; }
 
         public bool TryAcquire()
         {
@@ -89,8 +95,18 @@ internal sealed class EventRateLimiter
                 }
             }
             using var lease = _bucket.AttemptAcquire();
-            ConsecutiveRejections = lease.IsAcquired ? 0 : ConsecutiveRejections + 1;
             return lease.IsAcquired;
+        }
+
+        /// <summary>Counts one refused event or CONNECT; returns how many were refused in the current window.</summary>
+        public int RecordRejection()
+        {
+            if (_time.GetElapsedTime(_windowStart) >= _window)
+            {
+                _windowStart = _time.GetTimestamp();
+                _rejectionsInWindow = 0;
+            }
+            return ++_rejectionsInWindow;
         }
 
         public void Dispose() => _bucket.Dispose();

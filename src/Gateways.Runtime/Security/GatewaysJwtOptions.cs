@@ -26,7 +26,9 @@ public sealed class GatewaysJwtOptions
     /// <c>exception</c> event "Token expired" first. Default <see langword="true"/>.</summary>
     public bool DisconnectOnExpiry { get; set; } = true;
 
-    /// <summary>The query parameter a token may come in, for clients that cannot set the CONNECT auth payload; null
-    /// turns that source off. Default <c>token</c>.</summary>
-    public string? QueryParameter { get; set; } = "token";
+    /// <summary>The query parameter a token may come in, for legacy clients that can set neither the CONNECT auth
+    /// payload nor a header; null (the default) turns that source off. Opt in with care: a token in the URL lands
+    /// wherever URLs are logged (ASP.NET Core's request logging writes the full URL at Information, and so do
+    /// proxies and access logs).</summary>
+    public string? QueryParameter { get; set; }
 }

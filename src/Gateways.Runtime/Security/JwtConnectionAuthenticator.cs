@@ -16,8 +16,7 @@ internal sealed partial class JwtConnectionAuthenticator(
     IOptionsMonitor<JwtBearerOptions> jwtOptions,
     IOptions<GatewaysJwtOptions> options,
     GatewayDeclarations declarations,
-    TimeProvider time,
-    ILogger<JwtConnectionAuthenticator> logger)
+        ILogger<JwtConnectionAuthenticator> logger)
 {
     private const string Unauthorized = "Unauthorized";
     private readonly GatewaysJwtOptions _options = options.Value;
@@ -40,9 +39,10 @@ internal sealed partial class JwtConnectionAuthenticator(
         var (principal, expires, skew) = await ValidateAsync(token, socket.Namespace);
         socket.User = principal;
         socket.UserId = FindUserId(principal);
-        if (_options.DisconnectOnExpiry && expires != DateTime.MinValue)
+        if (_options.DisconnectOnExpiry && expires != DateTime.MinValue && socket is Namespaces.GatewaySocket gatewaySocket)
         {
-            ScheduleExpiry(socket, new DateTimeOffset(expires, TimeSpan.Zero) + skew);
+            // The timer itself starts when the socket is connected: a later middleware may still refuse it.
+            gatewaySocket.TokenExpiresAt = new DateTimeOffset(expires, TimeSpan.Zero) + skew;
         }
         await next();
     }
@@ -110,29 +110,11 @@ internal sealed partial class JwtConnectionAuthenticator(
         return _anonymous.Contains(@namespace);
     }
 
-    private void ScheduleExpiry(IGatewaySocket socket, DateTimeOffset expiresAt)
-    {
-        var due = expiresAt - time.GetUtcNow();
-        var timer = time.CreateTimer(static state =>
-        {
-            var (socket, logger) = ((IGatewaySocket, ILogger))state!;
-            if (!socket.Connected)
-            {
-                return;
-            }
-            Log.Expired(logger, socket.Id, socket.UserId ?? "-");
-            socket.Emit("exception", new Dictionary<string, string> { ["status"] = "error", ["message"] = "Token expired" });
-            socket.Disconnect();
-        }, (socket, (ILogger)logger), due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-        socket.Disconnected.Register(static t => ((ITimer)t!).Dispose(), timer);
-    }
-
     private static partial class Log
     {
-        [LoggerMessage(201, LogLevel.Information, "Refused a socket for namespace '{Namespace}': {Reason}.")]
+        // Debug: a client can repeat a bad token as often as it likes (the connection is closed after
+        // MaxRefusedConnects refusals in a row, with one Warning).
+        [LoggerMessage(201, LogLevel.Debug, "Refused a socket for namespace '{Namespace}': {Reason}.")]
         public static partial void Refused(ILogger logger, string @namespace, string reason);
-
-        [LoggerMessage(202, LogLevel.Information, "The token of socket '{SocketId}' (user '{UserId}') expired; disconnecting it.")]
-        public static partial void Expired(ILogger logger, string socketId, string userId);
     }
 }

@@ -11,7 +11,22 @@ namespace Gateways.SocketIO;
 /// </summary>
 /// <param name="Text">The text frame, starting with <c>4</c>.</param>
 /// <param name="Attachments">The binary frames that follow, or <see langword="null"/>.</param>
-public readonly record struct EncodedPacket(byte[] Text, ReadOnlyMemory<byte>[]? Attachments);
+public readonly record struct EncodedPacket(byte[] Text, ReadOnlyMemory<byte>[]? Attachments)
+{
+    /// <summary>The bytes a session queues for it: the text frame and every attachment.</summary>
+    public long Size
+    {
+        get
+        {
+            long size = Text.Length;
+            foreach (var attachment in Attachments ?? [])
+            {
+                size += attachment.Length;
+            }
+            return size;
+        }
+    }
+}
 
 /// <summary>
 /// Encodes Socket.IO v5 packets (Socket.IO protocol, "Packet encoding") straight into their Engine.IO message frame,

@@ -4,8 +4,11 @@ namespace Gateways.SocketIO;
 
 /// <summary>
 /// Reads the array payload of an EVENT or ACK packet into <see cref="EventArguments"/>: it records where each
-/// argument lies instead of materializing it, and resolves top-level binary placeholders
-/// (<c>{"_placeholder":true,"num":N}</c>) to their attachments.
+/// argument lies instead of materializing it, and resolves binary placeholders (<c>{"_placeholder":true,"num":N}</c>):
+/// a top-level one stands for its attachment, a nested one (<c>emit("upload", { name, data: buffer })</c>) is
+/// replaced by the attachment as a base64 string, which System.Text.Json binds to a <see cref="byte"/>[] or
+/// <see cref="ReadOnlyMemory{T}"/> member at any depth. A placeholder whose <c>num</c> is missing, not an integer or
+/// out of range makes the packet illegal, as in the reference parser ("illegal attachments").
 /// </summary>
 public static class SocketIOPayloadReader
 {
@@ -18,10 +21,16 @@ public static class SocketIOPayloadReader
     /// <param name="options">The options the arguments bind with.</param>
     /// <param name="eventName">The event name.</param>
     /// <param name="arguments">The arguments after the name.</param>
-    /// <returns><see langword="false"/> when a placeholder points to a missing attachment.</returns>
+    /// <returns><see langword="false"/> when a placeholder is illegal.</returns>
     public static bool TryReadEvent(ReadOnlyMemory<byte> payload, IReadOnlyList<ReadOnlyMemory<byte>> attachments,
         JsonSerializerOptions options, out string eventName, out EventArguments arguments)
     {
+        if (!TryResolveNestedPlaceholders(ref payload, attachments.Count == 0 ? null : attachments, topLevelDepth: 1))
+        {
+            eventName = "";
+            arguments = EventArguments.Empty;
+            return false;
+        }
         var reader = new Utf8JsonReader(payload.Span);
         reader.Read();
         reader.Read();
@@ -36,10 +45,15 @@ public static class SocketIOPayloadReader
     /// <param name="attachments">The packet's binary attachments.</param>
     /// <param name="options">The options the arguments bind with.</param>
     /// <param name="arguments">The arguments.</param>
-    /// <returns><see langword="false"/> when a placeholder points to a missing attachment.</returns>
+    /// <returns><see langword="false"/> when a placeholder is illegal.</returns>
     public static bool TryReadArguments(ReadOnlyMemory<byte> payload, IReadOnlyList<ReadOnlyMemory<byte>> attachments,
         JsonSerializerOptions options, out EventArguments arguments)
     {
+        if (!TryResolveNestedPlaceholders(ref payload, attachments.Count == 0 ? null : attachments, topLevelDepth: 1))
+        {
+            arguments = EventArguments.Empty;
+            return false;
+        }
         var reader = new Utf8JsonReader(payload.Span);
         reader.Read();
         return TryReadRemaining(ref reader, payload, attachments, options, out arguments);
@@ -57,12 +71,13 @@ public static class SocketIOPayloadReader
             var attachment = -1;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                attachment = ReadPlaceholder(reader);
-                if (attachment >= attachments.Count)
+                var kind = ClassifyObject(reader, attachments.Count, out var num);
+                if (kind == PlaceholderKind.Illegal)
                 {
                     arguments = EventArguments.Empty;
                     return false;
                 }
+                attachment = kind == PlaceholderKind.Valid ? num : -1;
             }
             reader.Skip();
             var slice = new ArgumentSlice(start, (int)reader.BytesConsumed - start, attachment);
@@ -84,11 +99,86 @@ public static class SocketIOPayloadReader
         return true;
     }
 
-    /// <summary>Returns N when the object at the reader is exactly a placeholder, else -1. The reader is a copy.</summary>
-    private static int ReadPlaceholder(Utf8JsonReader reader)
+    /// <summary>
+    /// For a binary packet: checks every placeholder and replaces each one below the top level by its attachment as a
+    /// base64 string. Packets without nested placeholders keep their buffer; a text packet (no attachments) is not
+    /// looked at, since the reference parser reconstructs binary packets only.
+    /// </summary>
+    private static bool TryResolveNestedPlaceholders(ref ReadOnlyMemory<byte> payload,
+        IReadOnlyList<ReadOnlyMemory<byte>>? attachments, int topLevelDepth)
+    {
+        if (attachments is null)
+        {
+            return true;
+        }
+        var reader = new Utf8JsonReader(payload.Span);
+        List<(int Start, int End, int Num)>? nested = null;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                continue;
+            }
+            var kind = ClassifyObject(reader, attachments.Count, out var num);
+            if (kind == PlaceholderKind.Illegal)
+            {
+                return false;
+            }
+            if (kind == PlaceholderKind.None)
+            {
+                continue;
+            }
+            var depth = reader.CurrentDepth;
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            if (depth > topLevelDepth)
+            {
+                (nested ??= []).Add((start, (int)reader.BytesConsumed, num));
+            }
+        }
+        if (nested is null)
+        {
+            return true;
+        }
+        var source = payload.Span;
+        var size = source.Length;
+        foreach (var (start, end, num) in nested)
+        {
+            size += System.Buffers.Text.Base64.GetMaxEncodedToUtf8Length(attachments[num].Length) + 2 - (end - start);
+        }
+        var resolved = new byte[size];
+        var written = 0;
+        var copied = 0;
+        foreach (var (start, end, num) in nested)
+        {
+            source[copied..start].CopyTo(resolved.AsSpan(written));
+            written += start - copied;
+            resolved[written++] = (byte)'"';
+            System.Buffers.Text.Base64.EncodeToUtf8(attachments[num].Span, resolved.AsSpan(written), out _, out var encoded);
+            written += encoded;
+            resolved[written++] = (byte)'"';
+            copied = end;
+        }
+        source[copied..].CopyTo(resolved.AsSpan(written));
+        written += source.Length - copied;
+        payload = resolved.AsMemory(0, written);
+        return true;
+    }
+
+    private enum PlaceholderKind
+    {
+        None,
+        Valid,
+        Illegal,
+    }
+
+    /// <summary>Whether the object at the reader is a placeholder (<c>_placeholder: true</c>, whatever else it holds)
+    /// and, if so, whether its <c>num</c> is an index below <paramref name="count"/>. The reader is a copy.</summary>
+    private static PlaceholderKind ClassifyObject(Utf8JsonReader reader, int count, out int num)
     {
         var isPlaceholder = false;
-        var num = -1;
+        num = -1;
+        var numValid = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(PlaceholderName.EncodedUtf8Bytes))
@@ -99,16 +189,14 @@ public static class SocketIOPayloadReader
             else if (reader.ValueTextEquals(NumName.EncodedUtf8Bytes))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out num))
-                {
-                    return -1;
-                }
+                numValid = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out num) && num >= 0 && num < count;
             }
             else
             {
-                return -1;
+                reader.Read();
             }
+            reader.Skip();
         }
-        return isPlaceholder && num >= 0 ? num : -1;
+        return !isPlaceholder ? PlaceholderKind.None : numValid ? PlaceholderKind.Valid : PlaceholderKind.Illegal;
     }
 }

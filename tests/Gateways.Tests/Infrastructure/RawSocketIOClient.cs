@@ -28,10 +28,20 @@ public sealed class RawSocketIOClient : IAsyncDisposable
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     /// <summary>Opens an Engine.IO session over WebSocket and reads the open packet.</summary>
-    public static async Task<RawSocketIOClient> ConnectAsync(string baseUrl, bool answerPings = true)
+    /// <param name="baseUrl">The server, such as <c>http://127.0.0.1:5000</c>.</param>
+    /// <param name="answerPings">Answer the server's pings at once.</param>
+    /// <param name="query">Extra query parameters for the handshake URL, such as <c>token=…</c>.</param>
+    /// <param name="headers">Extra headers for the WebSocket handshake.</param>
+    public static async Task<RawSocketIOClient> ConnectAsync(string baseUrl, bool answerPings = true, string? query = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var client = new RawSocketIOClient(answerPings);
-        var uri = new Uri(baseUrl.Replace("http", "ws", StringComparison.Ordinal) + "/socket.io/?EIO=4&transport=websocket");
+        var uri = new Uri(baseUrl.Replace("http", "ws", StringComparison.Ordinal) + "/socket.io/?EIO=4&transport=websocket"
+            + (query is null ? "" : "&" + query));
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            client._socket.Options.SetRequestHeader(name, value);
+        }
         await client._socket.ConnectAsync(uri, CancellationToken.None);
         client._reader = client.ReadLoopAsync();
         var open = await client.ReceiveTextAsync();
@@ -126,6 +136,19 @@ public sealed class RawSocketIOClient : IAsyncDisposable
             WebSocketMessageType.Binary => throw new InvalidOperationException("Expected a text frame, got a binary one."),
             _ => Encoding.UTF8.GetString(data),
         };
+    }
+
+    /// <summary>The next text frame; null when the socket closed or nothing came within the timeout.</summary>
+    public async Task<string?> TryReceiveTextAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await ReceiveTextAsync(timeout);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Reads until the server closes the socket; returns false if it did not within the timeout.</summary>

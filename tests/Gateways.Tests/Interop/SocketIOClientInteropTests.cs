@@ -143,7 +143,7 @@ public sealed class SocketIOClientInteropTests
         Assert.Equal("""{"hint":"token"}""", result.GetProperty("data").GetRawText());
         Assert.Equal("""["trusted","/private"]""", result.GetProperty("ack").GetRawText());
         Assert.Equal("Invalid namespace", result.GetProperty("unknownNamespace").GetString());
-        Assert.True(server.Logs.Contains(Microsoft.Extensions.Logging.LogLevel.Information, "was refused namespace '/private': Unauthorized"));
+        Assert.True(server.Logs.Contains(Microsoft.Extensions.Logging.LogLevel.Debug, "was refused namespace '/private': Unauthorized"));
     }
 
     private static byte[] Bytes(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetByte())];

@@ -150,6 +150,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     private protected async Task<List<(JsonElement Body, List<ReadOnlyMemory<byte>> Attachments)>> RequestAsync(string name, int expected,
         TimeSpan timeout, Action<string> publish)
     {
+        timeout = Internal.TimerLimits.Clamp(timeout);
         var requestId = RedisWire.NewId(8);
         var pending = new PendingRequest(expected);
         _requests[requestId] = pending;
@@ -310,23 +311,27 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     public override async Task<IReadOnlyList<EventArguments>> BroadcastWithAckAsync(string eventName, object?[] args,
         BroadcastOptions options, TimeSpan timeout)
     {
+        timeout = Internal.TimerLimits.Clamp(timeout);
         var local = base.BroadcastWithAckAsync(eventName, args, options, timeout);
-        var servers = await ServerCountAsync();
-        if (servers <= 1)
-        {
-            return await local;
-        }
+        var localAwaited = false;
         var requestId = RedisWire.NewId(8);
-        var pending = new PendingAckRequest(servers - 1);
-        _ackRequests[requestId] = pending;
         try
         {
+            var servers = await ServerCountAsync();
+            if (servers <= 1)
+            {
+                localAwaited = true;
+                return await local;
+            }
+            var pending = new PendingAckRequest(servers - 1);
+            _ackRequests[requestId] = pending;
             var encoded = SocketIOPacketWriter.WriteEvent(Namespace.Name, eventName, args, -1, Namespace.SerializerOptions);
             if (RedisWire.TryDecode(encoded, Names, out var type, out _, out var payload))
             {
                 var packet = PacketJson(type, -1, payload.Span);
                 PublishBroadcastWithAck(requestId, packet, encoded.Attachments, options, timeout);
             }
+            localAwaited = true;
             var localAnswers = await local;
             var remoteAnswers = await pending.Completion.Task.WaitAsync(timeout, Namespace.TimeProvider);
             return [.. localAnswers, .. remoteAnswers];
@@ -338,6 +343,12 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         finally
         {
             _ackRequests.TryRemove(requestId, out _);
+            if (!localAwaited)
+            {
+                // Left behind by a failure before it was awaited: its own fault must not go unobserved.
+                _ = local.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
@@ -393,15 +404,37 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     private protected async Task ServeBroadcastWithAckAsync(JsonElement packet, List<ReadOnlyMemory<byte>> attachments,
         BroadcastOptions options, TimeSpan timeout, Action<int> reportCount, Action<JsonElement?, IReadOnlyList<ReadOnlyMemory<byte>>> reportAnswer)
     {
+        // Started without being awaited (from the subscription): every fault is handled here.
+        try
+        {
+            await ServeBroadcastWithAckCoreAsync(packet, attachments, options, timeout, reportCount, reportAnswer);
+        }
+        catch (Exception ex)
+        {
+            RedisAdapterLog.BadMessage(Logger, Namespace.Name, ex);
+        }
+    }
+
+    private async Task ServeBroadcastWithAckCoreAsync(JsonElement packet, List<ReadOnlyMemory<byte>> attachments,
+        BroadcastOptions options, TimeSpan timeout, Action<int> reportCount, Action<JsonElement?, IReadOnlyList<ReadOnlyMemory<byte>>> reportAnswer)
+    {
         if (!packet.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
         {
             return;
         }
-        var targets = await base.FetchSocketsAsync(options);
-        reportCount(targets.Count);
         var ackId = Namespace.NextAckId();
         var encoded = SocketIOPacketWriter.WriteRaw(SocketIOPacketType.Event, Namespace.Name, ackId,
             System.Text.Encoding.UTF8.GetBytes(data.GetRawText()), attachments.Count > 0 ? [.. attachments] : null);
+        if (encoded.Size > Namespace.MaxPacketBytes)
+        {
+            // No local client could take it: report none, so the sender does not wait for answers from here.
+            Internal.GatewaysMetrics.DroppedTooLarge();
+            Adapters.AdapterLog.DroppedTooLarge(Logger, Namespace.Name, encoded.Size, Namespace.MaxPacketBytes);
+            reportCount(0);
+            return;
+        }
+        var targets = await base.FetchSocketsAsync(options);
+        reportCount(targets.Count);
         var eventName = data.GetArrayLength() > 0 ? data[0].ToString() : "";
         await Task.WhenAll(targets.OfType<GatewaySocket>().Select(async socket =>
         {

@@ -148,7 +148,7 @@ internal static class RedisWire
     /// <summary>The <c>flags.timeout</c> of broadcast options, when there is one.</summary>
     public static TimeSpan? ReadTimeout(JsonElement opts) =>
         opts.ValueKind == JsonValueKind.Object && opts.TryGetProperty("flags", out var flags) && flags.ValueKind == JsonValueKind.Object
-            && flags.TryGetProperty("timeout", out var t) && t.TryGetDouble(out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
+            && flags.TryGetProperty("timeout", out var t) && t.TryGetDouble(out var ms) ? Internal.TimerLimits.FromMilliseconds(ms) : null;
 
     public static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {

@@ -6,6 +6,7 @@ using Chat.Gateways;
 using Chat.Services;
 using Gateways.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.Tokens;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -61,7 +62,8 @@ app.UseAuthorization();
 app.MapGateways();
 app.MapHealthChecks("/health");
 
-var api = app.MapGroup("/api").RequireAuthorization();
+// Every API body is small: 64 KB is far above the largest valid request and far below what could hurt (413 past it).
+var api = app.MapGroup("/api").RequireAuthorization().WithMetadata(new RequestSizeLimitAttribute(64 * 1024));
 api.MapPost("/notifications/{userId}", (string userId, NotificationRequest request, NotificationService notifications) =>
 {
     if (!Validate(request, out var problem))
@@ -80,8 +82,11 @@ api.MapPost("/prices", (PriceUpdate update, NotificationService notifications) =
     notifications.PublishPrice(update.Symbol!, update.Price);
     return Results.Accepted();
 });
-api.MapGet("/rooms/{roomId}/messages", async (string roomId, ChatService chat, CancellationToken cancellationToken) =>
-    Results.Ok(await chat.GetRecentMessagesAsync(roomId, 50, cancellationToken)));
+api.MapGet("/rooms/{roomId}/messages", async (string roomId, ClaimsPrincipal principal, ChatService chat, CancellationToken cancellationToken) =>
+    // Another user's personal room is theirs alone, its history included.
+    chat.IsPersonalRoomOfAnother(roomId, ChatUser.FromPrincipal(principal).Id)
+        ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Room '{roomId}' is another user's private room.")
+        : Results.Ok(await chat.GetRecentMessagesAsync(roomId, 50, cancellationToken)));
 
 // The page can mint a token for a user name in development only: anyone could impersonate anyone with it.
 if (app.Environment.IsDevelopment())
@@ -103,8 +108,10 @@ static bool Validate(object value, out IResult problem)
     return valid;
 }
 
-internal sealed record NotificationRequest([property: Required] string? Title, [property: Required] string? Body);
+internal sealed record NotificationRequest(
+    [property: Required, StringLength(200)] string? Title,
+    [property: Required, StringLength(2000)] string? Body);
 
-internal sealed record PriceUpdate([property: Required] string? Symbol, decimal Price);
+internal sealed record PriceUpdate([property: Required, StringLength(16, MinimumLength = 1)] string? Symbol, decimal Price);
 
 internal sealed record DevTokenRequest(string? UserId);

@@ -22,6 +22,7 @@ public sealed class ChatGateway(ChatService chatService)
     [SubscribeMessage("joinRoom")]
     public Ok HandleJoinRoom([MessageBody] RoomDto data, [ConnectedSocket] IGatewaySocket client, [WsUser] ChatUser user)
     {
+        EnsureNotPrivate(data.RoomId!, client, user);
         client.Join(data.RoomId!);
         client.Emit("joinedRoom", new { roomId = data.RoomId });
         client.To(data.RoomId!).Emit("notification", new { text = "Another user joined", roomId = data.RoomId, userId = user.Id });
@@ -37,22 +38,40 @@ public sealed class ChatGateway(ChatService chatService)
 
     /// <summary>Saved first; then every socket in the room (sender too) gets it; the ack is the saved message.</summary>
     [SubscribeMessage("sendMessage")]
-    public async Task<ChatMessage> HandleSendMessage([MessageBody] SendMessageDto data, [WsUser] ChatUser user, CancellationToken cancellationToken)
+    public async Task<ChatMessage> HandleSendMessage([MessageBody] SendMessageDto data, [ConnectedSocket] IGatewaySocket client,
+        [WsUser] ChatUser user, CancellationToken cancellationToken)
     {
+        EnsureNotPrivate(data.RoomId!, client, user);
         var message = await chatService.SaveMessageAsync(data.RoomId!, user.Id, data.Text!, cancellationToken);
         Server.To(data.RoomId!).Emit("newMessage", message);
         return message;
+    }
+
+    /// <summary>Another user's personal room (the framework knows those online; the service remembers every user)
+    /// and another socket's room are nobody else's to read or post into.</summary>
+    private void EnsureNotPrivate(string roomId, IGatewaySocket client, ChatUser user)
+    {
+        if (!client.CanJoin(roomId) || chatService.IsPersonalRoomOfAnother(roomId, user.Id))
+        {
+            throw new PrivateRoomException(roomId, $"Room '{roomId}' is another user's private room.");
+        }
     }
 }
 
 /// <summary>The seed's AppGateway: logs connects and disconnects.</summary>
 [WebSocketGateway]
-public sealed class AppGateway(ILogger<AppGateway> logger) : IOnGatewayInit, IOnGatewayConnection, IOnGatewayDisconnect
+public sealed class AppGateway(ILogger<AppGateway> logger, ChatService chatService) : IOnGatewayInit, IOnGatewayConnection, IOnGatewayDisconnect
 {
     public void AfterInit(IGatewayServer server) => logger.LogInformation("Chat gateway ready on namespace '{Namespace}'.", server.Name);
 
-    public void HandleConnection(IGatewaySocket client) =>
+    public void HandleConnection(IGatewaySocket client)
+    {
         logger.LogInformation("Client connected: {SocketId} (user {UserId}).", client.Id, client.UserId);
+        if (client.UserId is { } userId)
+        {
+            chatService.RememberUser(userId);
+        }
+    }
 
     public void HandleDisconnect(IGatewaySocket client) =>
         logger.LogInformation("Client disconnected: {SocketId} (user {UserId}).", client.Id, client.UserId);

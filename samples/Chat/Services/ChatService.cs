@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace Chat.Services;
@@ -10,6 +11,8 @@ public sealed class ChatService
 {
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    // Every user who ever connected: their personal rooms stay private while they are offline too.
+    private readonly ConcurrentDictionary<string, byte> _users = new(StringComparer.Ordinal);
 
     public ChatService(ChatSettings settings, TimeProvider time)
     {
@@ -25,9 +28,33 @@ public sealed class ChatService
                 text TEXT NOT NULL,
                 created_at TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room_id, id);
+            CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY);
             """;
         command.ExecuteNonQuery();
+        command.CommandText = "SELECT id FROM users";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            _users.TryAdd(reader.GetString(0), 0);
+        }
     }
+
+    /// <summary>Remembers a user who connected, so that the room named by their id is known as theirs.</summary>
+    public void RememberUser(string userId)
+    {
+        if (userId.Length == 0 || !_users.TryAdd(userId, 0))
+        {
+            return;
+        }
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO users (id) VALUES ($id)";
+        command.Parameters.AddWithValue("$id", userId);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Whether <paramref name="roomId"/> is the personal room of a user other than <paramref name="userId"/>.</summary>
+    public bool IsPersonalRoomOfAnother(string roomId, string userId) => roomId != userId && _users.ContainsKey(roomId);
 
     public async Task<ChatMessage> SaveMessageAsync(string roomId, string userId, string text, CancellationToken cancellationToken)
     {

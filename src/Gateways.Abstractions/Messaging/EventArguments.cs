@@ -10,8 +10,8 @@ namespace Gateways;
 /// <remarks>
 /// A top-level argument that was sent as binary (a Buffer, ArrayBuffer or Blob in JavaScript) arrives as a Socket.IO
 /// attachment; <see cref="IsBinary(int)"/> tells which, and <see cref="GetBinary(int)"/> returns its bytes. Binary
-/// data nested inside an object stays a <c>{"_placeholder":true,"num":N}</c> object whose bytes are
-/// <see cref="Attachments"/>[N].
+/// data nested inside an object or array arrives as a base64 string in its place, which binds to a <see cref="byte"/>[]
+/// or <see cref="ReadOnlyMemory{T}"/> member; its raw bytes are also <see cref="Attachments"/>[N].
 /// </remarks>
 public sealed class EventArguments
 {

@@ -109,7 +109,7 @@ public sealed class EngineIOServer
             return;
         }
         var address = context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
-        if (TryReservePending(address) is { } refusal)
+        if (_application.TracksPendingSessions && TryReservePending(address) is { } refusal)
         {
             EngineIOLog.HandshakeRefused(_logger, address, refusal == StatusCodes.Status429TooManyRequests
                 ? "too many sessions from this address have not connected a namespace yet"
@@ -126,7 +126,10 @@ public sealed class EngineIOServer
             }
             catch
             {
-                ReleasePending(address);
+                if (_application.TracksPendingSessions)
+                {
+                    ReleasePending(address);
+                }
                 throw;
             }
             var session = Open(context, EngineIOTransportKind.WebSocket, address);
@@ -254,7 +257,7 @@ public sealed class EngineIOServer
     private EngineIOSession Open(HttpContext context, EngineIOTransportKind transport, string pendingAddress)
     {
         var session = new EngineIOSession(NewSessionId(), transport, EngineIOHandshakeRequest.From(context), this,
-            _options, _timeProvider, _logger, pendingAddress);
+            _options, _timeProvider, _logger, _application.TracksPendingSessions ? pendingAddress : null);
         _sessions[session.Id] = session;
         session.TrySend(new OutgoingFrame(WriteOpenPacket(session.Id, transport), OutgoingFrameKind.Text));
         EngineIOLog.SessionOpened(_logger, session.Id, session.TransportName);

@@ -10,6 +10,12 @@ public interface IEngineIOApplication
     /// <param name="session">The new session.</param>
     /// <returns>The handler of this session's messages.</returns>
     IEngineIOSessionHandler OnOpen(EngineIOSession session);
+
+    /// <summary>Whether a new session stays "pending" — counted against
+    /// <see cref="EngineIOOptions.MaxPendingSessionsPerAddress"/> and <see cref="EngineIOOptions.MaxPendingSessions"/> —
+    /// until the application calls <see cref="EngineIOSession.MarkApplicationConnected"/> (Socket.IO: when a
+    /// namespace is connected). Default <see langword="false"/>: an application with no such step is not capped.</summary>
+    bool TracksPendingSessions => false;
 }
 
 /// <summary>Receives the messages of one Engine.IO session, one at a time, in order.</summary>

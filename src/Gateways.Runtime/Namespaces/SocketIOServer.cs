@@ -145,4 +145,8 @@ public sealed class SocketIOServer : IEngineIOApplication
 
     /// <inheritdoc/>
     public IEngineIOSessionHandler OnOpen(EngineIOSession session) => new SocketIOConnection(this, session);
+
+    /// <inheritdoc/>
+    /// <remarks>A connection is pending until it connects its first namespace.</remarks>
+    public bool TracksPendingSessions => true;
 }

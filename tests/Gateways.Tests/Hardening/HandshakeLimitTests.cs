@@ -1,5 +1,7 @@
 using System.Net;
+using Gateways.EngineIO;
 using Gateways.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
 
 namespace Gateways.Tests.Hardening;
@@ -62,6 +64,31 @@ public sealed class HandshakeLimitTests
             Assert.Equal(HttpStatusCode.OK, (await HandshakeAsync(http)).Status);
         }
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await HandshakeAsync(http)).Status);
+    }
+
+    private sealed class SilentApplication : EngineIO.IEngineIOApplication, EngineIO.IEngineIOSessionHandler
+    {
+        public EngineIO.IEngineIOSessionHandler OnOpen(EngineIO.EngineIOSession session) => this;
+
+        public ValueTask OnMessageAsync(EngineIO.EngineIOMessage message) => ValueTask.CompletedTask;
+
+        public void OnClose(string reason)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task ABareEngineIOApplicationHasNoPendingStepAndIsNotCapped()
+    {
+        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddNamespace("/", _ => { }),
+            configureApp: app => app.MapEngineIO("/engine.io/", new SilentApplication(),
+                new EngineIO.EngineIOOptions { MaxPendingSessionsPerAddress = 2 }));
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/engine.io/?EIO=4&transport=polling")).StatusCode);
+        }
     }
 
     [Fact]

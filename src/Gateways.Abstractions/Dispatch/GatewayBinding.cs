@@ -53,6 +53,24 @@ public static class GatewayBinding
         }
     }
 
+    /// <summary>The whole payload for a parameter declared non-nullable: a missing or <c>null</c> body fails the event
+    /// as invalid input (field <c>body</c>), so the handler never sees a null it did not declare.</summary>
+    public static T RequiredBody<T>(GatewayEventContext context, JsonTypeInfo<T> typeInfo) =>
+        Body(context, typeInfo) ?? throw Missing("body", "The message body is required.");
+
+    /// <summary>One property of the first argument for a parameter declared non-nullable: missing or <c>null</c>
+    /// fails the event as invalid input, with that property as the field.</summary>
+    public static T RequiredBodyProperty<T>(GatewayEventContext context, string property, JsonTypeInfo<T> typeInfo) =>
+        BodyProperty(context, property, typeInfo) ?? throw Missing(property, $"The {property} field is required.");
+
+    /// <summary>The argument at <paramref name="index"/> for a parameter declared non-nullable: missing or
+    /// <c>null</c> fails the event as invalid input.</summary>
+    public static T RequiredBodyAt<T>(GatewayEventContext context, int index, JsonTypeInfo<T> typeInfo) =>
+        BodyAt(context, index, typeInfo) ?? throw Missing($"[{index}]", $"Argument {index} is required.");
+
+    private static WsValidationException Missing(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] });
+
     /// <summary>The socket's principal; fails the event when there is none and <paramref name="required"/>.</summary>
     public static ClaimsPrincipal? Principal(GatewayEventContext context, bool required) =>
         context.Socket.User ?? (required ? throw new WsException("Unauthorized") : null);

@@ -264,6 +264,9 @@ internal static class DispatchEmitter
         var required = parameter.IsNullable ? "false" : "true";
         return parameter.Kind switch
         {
+            ParameterKind.Body when parameter.IsRequired => $"{Binding}.RequiredBody(context, {field})",
+            ParameterKind.BodyProperty when parameter.IsRequired => $"{Binding}.RequiredBodyProperty(context, {Literal(parameter.Property!)}, {field})",
+            ParameterKind.BodyIndex when parameter.IsRequired => $"{Binding}.RequiredBodyAt(context, {parameter.Index}, {field})",
             ParameterKind.Body => $"{Binding}.Body(context, {field})!",
             ParameterKind.BodyProperty => $"{Binding}.BodyProperty(context, {Literal(parameter.Property!)}, {field})!",
             ParameterKind.BodyIndex => $"{Binding}.BodyAt(context, {parameter.Index}, {field})!",

@@ -60,7 +60,8 @@ internal sealed record ParameterModel(
     int Index,
     bool IsNullable,
     bool IsValueType,
-    bool Validate = false);
+    bool Validate = false,
+    bool IsRequired = false);
 
 internal enum ParameterKind
 {

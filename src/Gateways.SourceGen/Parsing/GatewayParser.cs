@@ -372,8 +372,12 @@ internal static class GatewayParser
             var typeName = type.ToDisplayString(TypeNameFormat.WithMiscellaneousOptions(
                 TypeNameFormat.MiscellaneousOptions & ~SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
             var nullable = type.NullableAnnotation == NullableAnnotation.Annotated;
+            // A reference type declared non-nullable (in a nullable-enabled context) must arrive: a missing or null
+            // body is invalid input, not a null for the handler to trip on. Oblivious code keeps the lenient binding.
+            var required = !type.IsValueType && type.NullableAnnotation == NullableAnnotation.NotAnnotated;
             ParameterModel Make(ParameterKind kind, string? property = null, int index = -1) =>
-                new(parameter.Name, kind, typeName, property, index, nullable, type.IsValueType);
+                new(parameter.Name, kind, typeName, property, index, nullable, type.IsValueType,
+                    IsRequired: required && kind is ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex);
 
             if (FindAttribute(parameter, KnownNames.MessageBodyAttribute) is { } body)
             {

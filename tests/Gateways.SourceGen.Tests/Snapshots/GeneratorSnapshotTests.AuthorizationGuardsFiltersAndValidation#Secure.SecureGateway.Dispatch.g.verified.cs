@@ -44,7 +44,7 @@ namespace Gateways.Generated.Secure
         /// <summary><c>send</c> → <see cref="global::Secure.SecureGateway.Send"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle1_Send(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h1_message)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h1_message);
             global::Gateways.Dispatch.GatewayBinding.Validate(_h1_messageValidator!, a0);
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Send(a0));
         }

@@ -62,7 +62,7 @@ namespace Gateways.Generated.Chat
         /// <summary><c>joinRoom</c> → <see cref="global::Chat.ChatGateway.JoinRoom"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_JoinRoom(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_room)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h0_room);
             var a1 = context.Socket;
             var a2 = context.Disconnected;
             _gateway.JoinRoom(a0, a1, a2);
@@ -72,7 +72,7 @@ namespace Gateways.Generated.Chat
         /// <summary><c>leaveRoom</c> → <see cref="global::Chat.ChatGateway.LeaveRoom"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle1_LeaveRoom(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyProperty(context, "roomId", _h1_roomId)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBodyProperty(context, "roomId", _h1_roomId);
             var a1 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 1, _h1_position)!;
             var a2 = context.EventName;
             _gateway.LeaveRoom(a0, a1, a2);
@@ -85,7 +85,7 @@ namespace Gateways.Generated.Chat
             var a0 = context;
             var a1 = _server;
             var a2 = context.Services;
-            var a3 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h2_body)!;
+            var a3 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h2_body);
             var a4 = global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context);
             _gateway.Plumbing(a0, a1, a2, a3, a4);
             return default;

@@ -32,7 +32,7 @@ namespace Gateways.Generated.Shop
         /// <summary><c>order</c> → <see cref="global::Shop.OrdersGateway.Order"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_Order(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_id)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h0_id);
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Order(a0));
         }
     }

@@ -32,7 +32,7 @@ namespace Gateways.Generated.Shop
         /// <summary><c>price</c> → <see cref="global::Shop.PricesGateway.Price"/>.</summary>
         private global::System.Threading.Tasks.ValueTask Handle0_Price(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_symbol)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h0_symbol);
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Price(a0));
         }
     }

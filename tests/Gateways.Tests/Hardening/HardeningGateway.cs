@@ -43,6 +43,12 @@ public sealed class HardeningGateway
         parts = upload.Meta?.Parts?.Select(Convert.ToHexString).ToArray(),
     };
 
+    [SubscribeMessage("optionalUpload")]
+    public string OptionalUpload([MessageBody] UploadDto? upload) => upload is null ? "none" : $"got {upload.Name}";
+
+    [SubscribeMessage("rename")]
+    public string Rename([MessageBody("name")] string name) => $"renamed to {name}";
+
     [SubscribeMessage("echo")]
     public object? Echo([MessageBody] System.Text.Json.JsonElement body) => body;
 }

@@ -9,20 +9,21 @@ public sealed class GatewayHandlerMetadata
     /// <summary>Creates the metadata; called by generated code.</summary>
     /// <param name="gatewayType">The gateway class.</param>
     /// <param name="methodName">The handler method.</param>
-    /// <param name="authorize">The <c>[Authorize]</c> attributes of the gateway and the handler.</param>
+    /// <param name="authorize">The <c>[Authorize]</c> attributes of the gateway and the handler; none when omitted.</param>
     /// <param name="allowAnonymous">Whether <c>[AllowAnonymous]</c> lifts the gateway's authorization for this handler.</param>
-    /// <param name="guards">The <see cref="UseGuardsAttribute"/> guard types, gateway's first.</param>
-    /// <param name="exceptionFilters">The <see cref="UseFiltersAttribute"/> filter types, handler's first.</param>
+    /// <param name="guards">The <see cref="UseGuardsAttribute"/> guard types, gateway's first; none when omitted.</param>
+    /// <param name="exceptionFilters">The <see cref="UseFiltersAttribute"/> filter types, handler's first; none when omitted.</param>
     /// <param name="acknowledgeErrors">Whether errors also go to the client's acknowledgement.</param>
-    public GatewayHandlerMetadata(Type gatewayType, string methodName, IReadOnlyList<GatewayAuthorizeData> authorize,
-        bool allowAnonymous, IReadOnlyList<Type> guards, IReadOnlyList<Type> exceptionFilters, bool acknowledgeErrors)
+    public GatewayHandlerMetadata(Type gatewayType, string methodName, IReadOnlyList<GatewayAuthorizeData>? authorize = null,
+        bool allowAnonymous = false, IReadOnlyList<Type>? guards = null, IReadOnlyList<Type>? exceptionFilters = null,
+        bool acknowledgeErrors = false)
     {
         GatewayType = gatewayType;
         MethodName = methodName;
-        Authorize = authorize;
+        Authorize = authorize ?? [];
         AllowAnonymous = allowAnonymous;
-        Guards = guards;
-        ExceptionFilters = exceptionFilters;
+        Guards = guards ?? Type.EmptyTypes;
+        ExceptionFilters = exceptionFilters ?? Type.EmptyTypes;
         AcknowledgeErrors = acknowledgeErrors;
     }
 

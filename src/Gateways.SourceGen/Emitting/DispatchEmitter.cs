@@ -287,14 +287,33 @@ internal static class DispatchEmitter
     }
 
     /// <summary>The handler's metadata: its own [Authorize]; the gateway's guards then its own; its own exception
-    /// filters then the gateway's.</summary>
+    /// filters then the gateway's. Only what differs from the defaults is written, by name.</summary>
     private static string Metadata(GatewayModel gateway, HandlerModel handler)
     {
         var guards = gateway.Policy.Guards.Concat(handler.Policy.Guards).ToList();
         var filters = handler.Policy.Filters.Concat(gateway.Policy.Filters).ToList();
-        return "new global::Gateways.Dispatch.GatewayHandlerMetadata(" +
-            $"typeof({gateway.FullyQualifiedName}), {Literal(handler.MethodName)}, {AuthorizeArray(handler.Policy.Authorize)}, " +
-            $"{Bool(handler.Policy.AllowAnonymous)}, {TypeArray(guards)}, {TypeArray(filters)}, {Bool(gateway.Policy.AcknowledgeErrors)})";
+        var arguments = new List<string> { $"typeof({gateway.FullyQualifiedName})", Literal(handler.MethodName) };
+        if (handler.Policy.Authorize.Count > 0)
+        {
+                arguments.Add($"authorize: {AuthorizeArray(handler.Policy.Authorize)}");
+        }
+        if (handler.Policy.AllowAnonymous)
+        {
+            arguments.Add("allowAnonymous: true");
+        }
+        if (guards.Count > 0)
+        {
+            arguments.Add($"guards: {TypeArray(guards)}");
+        }
+        if (filters.Count > 0)
+        {
+            arguments.Add($"exceptionFilters: {TypeArray(filters)}");
+        }
+        if (gateway.Policy.AcknowledgeErrors)
+        {
+            arguments.Add("acknowledgeErrors: true");
+        }
+        return $"new global::Gateways.Dispatch.GatewayHandlerMetadata({string.Join(", ", arguments)})";
     }
 
     private static string AuthorizeArray(EquatableArray<AuthorizeModel> authorize) => authorize.Count == 0
@@ -302,9 +321,8 @@ internal static class DispatchEmitter
         : "new global::Gateways.Dispatch.GatewayAuthorizeData[] { " + string.Join(", ", authorize.Select(a =>
             $"new({(a.Policy is null ? "null" : Literal(a.Policy))}, {(a.Roles is null ? "null" : Literal(a.Roles))})")) + " }";
 
-    private static string TypeArray(IReadOnlyCollection<string> types) => types.Count == 0
-        ? "global::System.Type.EmptyTypes"
-        : "new global::System.Type[] { " + string.Join(", ", types.Select(t => $"typeof({t})")) + " }";
+    private static string TypeArray(IReadOnlyCollection<string> types) =>
+        "new global::System.Type[] { " + string.Join(", ", types.Select(t => $"typeof({t})")) + " }";
 
     private static string Bool(bool value) => value ? "true" : "false";
 

@@ -30,8 +30,8 @@ namespace Gateways.Generated.Secure
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("open", Handle0_Open, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Secure.SecureGateway), "Open", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), true, new global::System.Type[] { typeof(global::Secure.AdminGuard) }, new global::System.Type[] { typeof(global::Secure.AuditFilter) }, true));
-            registry.AddEventHandler("send", Handle1_Send, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Secure.SecureGateway), "Send", new global::Gateways.Dispatch.GatewayAuthorizeData[] { new(null, "admin,editor"), new("Verified", null) }, false, new global::System.Type[] { typeof(global::Secure.AdminGuard) }, new global::System.Type[] { typeof(global::Secure.AuditFilter) }, true));
+            registry.AddEventHandler("open", Handle0_Open, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Secure.SecureGateway), "Open", allowAnonymous: true, guards: new global::System.Type[] { typeof(global::Secure.AdminGuard) }, exceptionFilters: new global::System.Type[] { typeof(global::Secure.AuditFilter) }, acknowledgeErrors: true));
+            registry.AddEventHandler("send", Handle1_Send, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Secure.SecureGateway), "Send", authorize: new global::Gateways.Dispatch.GatewayAuthorizeData[] { new(null, "admin,editor"), new("Verified", null) }, guards: new global::System.Type[] { typeof(global::Secure.AdminGuard) }, exceptionFilters: new global::System.Type[] { typeof(global::Secure.AuditFilter) }, acknowledgeErrors: true));
         }
 
         /// <summary><c>open</c> → <see cref="global::Secure.SecureGateway.Open"/>.</summary>

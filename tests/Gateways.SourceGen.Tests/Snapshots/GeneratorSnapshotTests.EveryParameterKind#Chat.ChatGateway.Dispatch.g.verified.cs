@@ -47,11 +47,11 @@ namespace Gateways.Generated.Chat
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("joinRoom", Handle0_JoinRoom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "JoinRoom", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("leaveRoom", Handle1_LeaveRoom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "LeaveRoom", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("plumbing", Handle2_Plumbing, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "Plumbing", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("positional", Handle3_Positional, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "Positional", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("whoami", Handle4_WhoAmI, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "WhoAmI", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("joinRoom", Handle0_JoinRoom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "JoinRoom"));
+            registry.AddEventHandler("leaveRoom", Handle1_LeaveRoom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "LeaveRoom"));
+            registry.AddEventHandler("plumbing", Handle2_Plumbing, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "Plumbing"));
+            registry.AddEventHandler("positional", Handle3_Positional, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "Positional"));
+            registry.AddEventHandler("whoami", Handle4_WhoAmI, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Chat.ChatGateway), "WhoAmI"));
         }
 
         public override void Initialize(global::Gateways.IGatewayServer server)

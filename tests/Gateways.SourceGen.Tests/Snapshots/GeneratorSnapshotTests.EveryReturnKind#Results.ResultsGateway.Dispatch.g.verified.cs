@@ -24,14 +24,14 @@ namespace Gateways.Generated.Results
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("response", Handle0_Response, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Response", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("stream", Handle1_Stream, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Stream", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("task", Handle2_TaskResult, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "TaskResult", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("task-of-t", Handle3_TaskOfT, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "TaskOfT", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("value", Handle4_Value, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Value", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("value-task", Handle5_ValueTaskResult, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "ValueTaskResult", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("value-task-of-t", Handle6_ValueTaskOfT, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "ValueTaskOfT", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
-            registry.AddEventHandler("void", Handle7_Void, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Void", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("response", Handle0_Response, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Response"));
+            registry.AddEventHandler("stream", Handle1_Stream, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Stream"));
+            registry.AddEventHandler("task", Handle2_TaskResult, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "TaskResult"));
+            registry.AddEventHandler("task-of-t", Handle3_TaskOfT, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "TaskOfT"));
+            registry.AddEventHandler("value", Handle4_Value, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Value"));
+            registry.AddEventHandler("value-task", Handle5_ValueTaskResult, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "ValueTaskResult"));
+            registry.AddEventHandler("value-task-of-t", Handle6_ValueTaskOfT, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "ValueTaskOfT"));
+            registry.AddEventHandler("void", Handle7_Void, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Results.ResultsGateway), "Void"));
         }
 
         /// <summary><c>response</c> → <see cref="global::Results.ResultsGateway.Response"/>.</summary>

@@ -24,7 +24,7 @@ namespace Gateways.Generated
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("ping", Handle0_Ping, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::GlobalGateway), "Ping", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("ping", Handle0_Ping, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::GlobalGateway), "Ping"));
         }
 
         /// <summary><c>ping</c> → <see cref="global::GlobalGateway.Ping"/>.</summary>

@@ -28,7 +28,7 @@ namespace Gateways.Generated.App
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("message", Handle0_HandleMessage, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::App.AppGateway), "HandleMessage", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("message", Handle0_HandleMessage, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::App.AppGateway), "HandleMessage"));
             registry.AddConnectionHandler(socket => ((global::Gateways.IOnGatewayConnectionAsync)_gateway).HandleConnectionAsync(socket));
             registry.AddDisconnectHandler((socket, reason) =>
             {

@@ -26,7 +26,7 @@ namespace Gateways.Generated.Legacy
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("echo", Handle0_Echo, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Legacy.Outer.InnerGateway), "Echo", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("echo", Handle0_Echo, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Legacy.Outer.InnerGateway), "Echo"));
         }
 
         /// <summary><c>echo</c> → <see cref="global::Legacy.Outer.InnerGateway.Echo"/>.</summary>

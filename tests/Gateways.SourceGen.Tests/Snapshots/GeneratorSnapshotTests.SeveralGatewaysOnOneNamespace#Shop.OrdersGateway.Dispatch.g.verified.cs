@@ -26,7 +26,7 @@ namespace Gateways.Generated.Shop
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("order", Handle0_Order, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Shop.OrdersGateway), "Order", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("order", Handle0_Order, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Shop.OrdersGateway), "Order"));
         }
 
         /// <summary><c>order</c> → <see cref="global::Shop.OrdersGateway.Order"/>.</summary>

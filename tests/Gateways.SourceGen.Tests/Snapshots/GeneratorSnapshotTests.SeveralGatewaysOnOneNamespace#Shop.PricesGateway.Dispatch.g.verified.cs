@@ -26,7 +26,7 @@ namespace Gateways.Generated.Shop
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("price", Handle0_Price, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Shop.PricesGateway), "Price", global::System.Array.Empty<global::Gateways.Dispatch.GatewayAuthorizeData>(), false, global::System.Type.EmptyTypes, global::System.Type.EmptyTypes, false));
+            registry.AddEventHandler("price", Handle0_Price, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Shop.PricesGateway), "Price"));
         }
 
         /// <summary><c>price</c> → <see cref="global::Shop.PricesGateway.Price"/>.</summary>

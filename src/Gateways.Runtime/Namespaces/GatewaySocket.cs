@@ -224,8 +224,15 @@ public sealed class GatewaySocket : IGatewaySocket
         {
             return;
         }
-        _disconnected.Cancel();
-        _disconnected.Dispose();
+        // Cancelled, not disposed: code that kept the socket may still read Disconnected.
+        try
+        {
+            _disconnected.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            SocketIOLog.DisconnectHandlerFailed(_connection.Logger, Id, _namespace.Name, ex);
+        }
     }
 
     // Timers take at most ~49.7 days: a token valid for longer is waited for in steps.

@@ -9,12 +9,15 @@ namespace Gateways.Tests.Packaging;
 public sealed class PackageConsumerTests
 {
     private const string ConsumerProgram = """
+        using System.ComponentModel.DataAnnotations;
         using System.Text.Json;
         using Gateways;
         using Gateways.Hosting;
+        using Microsoft.Extensions.Validation;
 
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.ListenOnGatewaysPort();
+        builder.Services.AddValidation();
         builder.Services.AddGateways().AddGateway<AppGateway>();
         var app = builder.Build();
         app.MapGateways();
@@ -28,6 +31,17 @@ public sealed class PackageConsumerTests
 
             [SubscribeMessage("message")]
             public void HandleMessage(IGatewaySocket client, JsonElement payload) => Server.Emit("message", payload);
+
+            [SubscribeMessage("rename")]
+            public string Rename([MessageBody] RenameDto rename) => rename.Name!;
+        }
+
+        // Validated as docs/security.md shows: AddValidation() and [ValidatableType].
+        [ValidatableType]
+        public sealed class RenameDto
+        {
+            [Required, StringLength(64)]
+            public string? Name { get; set; }
         }
         """;
 
@@ -65,6 +79,8 @@ public sealed class PackageConsumerTests
                     <Nullable>enable</Nullable>
                     <ImplicitUsings>enable</ImplicitUsings>
                     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                    <!-- As docs/security.md says: [ValidatableType] is marked experimental in .NET 10. -->
+                    <NoWarn>$(NoWarn);ASP0029</NoWarn>
                   </PropertyGroup>
                   <ItemGroup>
                     <PackageReference Include="Gateways.Runtime" Version="{version}" />
@@ -85,6 +101,12 @@ public sealed class PackageConsumerTests
                 await ProcessRunner.WaitForPortAsync(port, server, output, TimeSpan.FromSeconds(30));
                 var result = await NodeScenario.RunAsync("seed-app", $"http://localhost:{port}");
                 Assert.Equal("""{"text":"Hello"}""", result.GetProperty("toB").GetRawText());
+                // The validated DTO: a valid body is answered, an invalid one refused with its field.
+                await using var client = await RawSocketIOClient.ConnectSocketIOAsync($"http://127.0.0.1:{port}");
+                await client.SendTextAsync("""421["rename",{"name":"ok"}]""");
+                Assert.Equal("""431["ok"]""", await client.ReceiveTextAsync());
+                await client.SendTextAsync("""422["rename",{"name":""}]""");
+                Assert.Contains("Validation failed", await client.ReceiveTextAsync());
             }
             finally
             {

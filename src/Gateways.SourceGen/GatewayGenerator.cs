@@ -70,6 +70,37 @@ public sealed class GatewayGenerator : IIncrementalGenerator
             .WithTrackingName(GatewayGeneratorStepNames.Events)
             .Collect();
         context.RegisterSourceOutput(events, static (output, perGateway) => ReportDuplicateEvents(output, perGateway));
+
+        // GW0015: a handler whose class is no gateway and no gateway's base class would never run.
+        var orphans = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.SubscribeMessageAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (syntax, cancellationToken) => OrphanHandlerParser.Parse(syntax, cancellationToken))
+            .Where(static orphan => orphan is not null)
+            .WithTrackingName(GatewayGeneratorStepNames.OrphanHandlers)
+            .Collect();
+        var gatewayBases = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.WebSocketGatewayAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (syntax, cancellationToken) => OrphanHandlerParser.BaseTypes(syntax, cancellationToken))
+            .WithTrackingName(GatewayGeneratorStepNames.GatewayBaseTypes)
+            .Collect();
+        context.RegisterSourceOutput(orphans.Combine(gatewayBases), static (output, pair) =>
+        {
+            var bases = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var names in pair.Right)
+            {
+                bases.UnionWith(names);
+            }
+            foreach (var orphan in pair.Left)
+            {
+                if (!bases.Contains(orphan!.TypeName))
+                {
+                    output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HandlerOutsideGateway, orphan.Location?.ToLocation(),
+                        orphan.MethodName, orphan.TypeDisplay));
+                }
+            }
+        });
     }
 
     /// <summary>GW0004 across gateways: every declaration after the first of a (namespace, event) pair.</summary>
@@ -124,4 +155,10 @@ public static class GatewayGeneratorStepNames
 
     /// <summary>The events each gateway declares, for the duplicate check.</summary>
     public const string Events = "Gateways.Events";
+
+    /// <summary>[SubscribeMessage] methods in classes without [WebSocketGateway].</summary>
+    public const string OrphanHandlers = "Gateways.OrphanHandlers";
+
+    /// <summary>The classes each gateway derives from, for the orphan check.</summary>
+    public const string GatewayBaseTypes = "Gateways.GatewayBaseTypes";
 }

@@ -70,11 +70,17 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor EmptyGateway = Create("GW0014", "Gateway does nothing",
         "Gateway '{0}' has no [SubscribeMessage] handler and no lifecycle hook", DiagnosticSeverity.Warning);
 
+    /// <summary>GW0015: "Handler '{0}' is in '{1}', which is not a [WebSocketGateway] and no gateway derives from; it
+    /// never runs: add [WebSocketGateway] to '{1}' or move the handler into a gateway".</summary>
+    public static readonly DiagnosticDescriptor HandlerOutsideGateway = Create("GW0015", "Handler outside a gateway",
+        "Handler '{0}' is in '{1}', which is not a [WebSocketGateway] and no gateway derives from; it never runs: add [WebSocketGateway] to '{1}' or move the handler into a gateway",
+        DiagnosticSeverity.Warning);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
         UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
-        EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway,
+        EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway, HandlerOutsideGateway,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -160,6 +160,25 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void GW0015_AHandlerOutsideAnyGatewayNeverRuns() =>
+        AssertSingle("GW0015", DiagnosticSeverity.Warning,
+            "Handler 'Join' is in 'Lobby', which is not a [WebSocketGateway] and no gateway derives from; it never runs: add [WebSocketGateway] to 'Lobby' or move the handler into a gateway", """
+            public sealed class Lobby { [SubscribeMessage("join")] public void [|Join|]() { } }
+            """);
+
+    [Fact]
+    public void AHandlerInAGatewaysBaseClassIsNoOrphan()
+    {
+        var (result, _) = GeneratorHarness.Run(Usings + """
+            namespace App;
+            public abstract class RoomHandlers { [SubscribeMessage("join")] public string Join() => "joined"; }
+            [WebSocketGateway] public sealed class RoomsGateway : RoomHandlers { }
+            """);
+
+        Assert.Empty(result.Diagnostics);
+    }
+
+    [Fact]
     public void AWarningStillEmitsCodeThatCompiles()
     {
         var (result, output) = GeneratorHarness.Run(Usings + "[WebSocketGateway] public class G { }");

@@ -106,6 +106,8 @@ public sealed class GatewayNamespace : IGatewayServer
         {
             return;
         }
+        // Counted under the id it had now: the app may change UserId later, and Remove must undo exactly this.
+        socket.PrivateRoomUserId = userId;
         bool first;
         lock (_userRoomsLock)
         {
@@ -129,7 +131,7 @@ public sealed class GatewayNamespace : IGatewayServer
 
     internal void Remove(GatewaySocket socket)
     {
-        if (!_sockets.TryRemove(new(socket.Id, socket)) || !_trackUserRooms || socket.UserId is not { } userId)
+        if (!_sockets.TryRemove(new(socket.Id, socket)) || socket.PrivateRoomUserId is not { } userId)
         {
             return;
         }

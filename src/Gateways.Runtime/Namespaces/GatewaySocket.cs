@@ -63,6 +63,9 @@ public sealed class GatewaySocket : IGatewaySocket
 
     private ITimer? _expiryTimer;
 
+    /// <summary>The user id the namespace counted this socket under for private rooms, if any.</summary>
+    internal string? PrivateRoomUserId { get; set; }
+
     /// <inheritdoc/>
     public void Join(string room)
     {

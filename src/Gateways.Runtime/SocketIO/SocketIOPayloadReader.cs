@@ -71,7 +71,8 @@ public static class SocketIOPayloadReader
             var attachment = -1;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                var kind = ClassifyObject(reader, attachments.Count, out var num);
+                // Every argument object passes here: stop at its first other key, as a placeholder has only two.
+                var kind = ClassifyObject(reader, attachments.Count, out var num, stopAtOtherKey: true);
                 if (kind == PlaceholderKind.Illegal)
                 {
                     arguments = EventArguments.Empty;
@@ -119,7 +120,7 @@ public static class SocketIOPayloadReader
             {
                 continue;
             }
-            var kind = ClassifyObject(reader, attachments.Count, out var num);
+            var kind = ClassifyObject(reader, attachments.Count, out var num, stopAtOtherKey: false);
             if (kind == PlaceholderKind.Illegal)
             {
                 return false;
@@ -172,9 +173,11 @@ public static class SocketIOPayloadReader
         Illegal,
     }
 
-    /// <summary>Whether the object at the reader is a placeholder (<c>_placeholder: true</c>, whatever else it holds)
-    /// and, if so, whether its <c>num</c> is an index below <paramref name="count"/>. The reader is a copy.</summary>
-    private static PlaceholderKind ClassifyObject(Utf8JsonReader reader, int count, out int num)
+    /// <summary>Whether the object at the reader is a placeholder (<c>_placeholder: true</c>) and, if so, whether its
+    /// <c>num</c> is an index below <paramref name="count"/>. The reader is a copy. With
+    /// <paramref name="stopAtOtherKey"/> an object with any other key is not a placeholder (one pass over a big
+    /// argument is spared); without it, as the reference parser, <c>_placeholder</c> counts wherever it stands.</summary>
+    private static PlaceholderKind ClassifyObject(Utf8JsonReader reader, int count, out int num, bool stopAtOtherKey)
     {
         var isPlaceholder = false;
         num = -1;
@@ -190,6 +193,10 @@ public static class SocketIOPayloadReader
             {
                 reader.Read();
                 numValid = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out num) && num >= 0 && num < count;
+            }
+            else if (stopAtOtherKey)
+            {
+                return PlaceholderKind.None;
             }
             else
             {

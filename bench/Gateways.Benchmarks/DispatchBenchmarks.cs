@@ -48,7 +48,7 @@ public class DispatchBenchmarks
         var provider = services.BuildServiceProvider();
         var json = new GatewaysJsonOptions().SerializerOptions;
         GatewayRegistry.TryGet(typeof(BenchGateway), out var descriptor);
-        var dispatcher = descriptor!.CreateDispatcher(new GatewayBindingContext(provider, json, _ => false));
+        var dispatcher = descriptor!.CreateDispatcher(new GatewayBindingContext(provider, json));
         dispatcher.AddHandlers(new Registry(_handlers));
         _sendMessage = BenchContext.For("""["sendMessage",{"roomId":"r1","text":"hello world"}]""", json, provider);
         _ping = BenchContext.For("""["ping"]""", json, provider);

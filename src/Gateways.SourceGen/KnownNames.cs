@@ -17,6 +17,10 @@ internal static class KnownNames
     public const string UseFiltersAttribute = "Gateways.UseFiltersAttribute";
     public const string AuthorizeAttribute = "Microsoft.AspNetCore.Authorization.AuthorizeAttribute";
     public const string AllowAnonymousAttribute = "Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute";
+    public const string FromServiceMetadata = "Microsoft.AspNetCore.Http.Metadata.IFromServiceMetadata";
+    public const string FromServicesAttribute = "Microsoft.AspNetCore.Mvc.FromServicesAttribute";
+    public const string FromKeyedServicesAttribute = "Microsoft.Extensions.DependencyInjection.FromKeyedServicesAttribute";
+    public const string JsonDerivedTypeAttribute = "System.Text.Json.Serialization.JsonDerivedTypeAttribute";
     public const string ValidationAttribute = "System.ComponentModel.DataAnnotations.ValidationAttribute";
     public const string ValidatableObject = "System.ComponentModel.DataAnnotations.IValidatableObject";
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.ComponentModel;
 using System.Security.Claims;
 using System.Text.Json;
@@ -88,10 +89,13 @@ public static class GatewayBinding
         }
     }
 
-    /// <summary>A service from the event's DI scope.</summary>
+    /// <summary>A <c>[FromServices]</c> parameter: a service from the event's DI scope.</summary>
     public static T Service<T>(GatewayEventContext context) where T : notnull =>
-        (T)(context.Services.GetService(typeof(T))
-            ?? throw new InvalidOperationException($"No service of type '{typeof(T).FullName}' is registered."));
+        context.Services.GetRequiredService<T>();
+
+    /// <summary>A <c>[FromKeyedServices(key)]</c> parameter: a keyed service from the event's DI scope.</summary>
+    public static T KeyedService<T>(GatewayEventContext context, object? key) where T : notnull =>
+        context.Services.GetRequiredKeyedService<T>(key);
 }
 
 /// <summary>The payload did not fit a handler's parameter; the client receives an <c>exception</c> event saying which.</summary>

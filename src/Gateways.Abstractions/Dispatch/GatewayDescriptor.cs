@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Dispatch;
 
@@ -86,21 +87,17 @@ public interface IGatewayHandlerRegistry
     void AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler);
 }
 
-/// <summary>What a dispatcher needs from the server it is built for: the services, the JSON options, and which
-/// parameter types are DI services (decided once, at startup, as ASP.NET Core's Request Delegate Generator does).</summary>
+/// <summary>What a dispatcher needs from the server it is built for: the services and the JSON options. Every
+/// binding is decided at compile time; what this context adds are the startup checks of those decisions.</summary>
 public sealed class GatewayBindingContext
 {
-    private readonly Func<Type, bool> _isService;
-
     /// <summary>Creates the context; called by the runtime.</summary>
     /// <param name="services">The root service provider.</param>
     /// <param name="serializerOptions">The JSON options event arguments bind with.</param>
-    /// <param name="isService">Tells whether a type is a registered service.</param>
-    public GatewayBindingContext(IServiceProvider services, JsonSerializerOptions serializerOptions, Func<Type, bool> isService)
+    public GatewayBindingContext(IServiceProvider services, JsonSerializerOptions serializerOptions)
     {
         Services = services;
         SerializerOptions = serializerOptions;
-        _isService = isService;
     }
 
     /// <summary>The root service provider.</summary>
@@ -109,9 +106,45 @@ public sealed class GatewayBindingContext
     /// <summary>The JSON options event arguments bind with.</summary>
     public JsonSerializerOptions SerializerOptions { get; }
 
-    /// <summary>Whether <paramref name="type"/> is a registered DI service.</summary>
+    /// <summary>Fails at startup when a <c>[FromServices]</c> parameter's type is not registered.</summary>
     /// <param name="type">The parameter type.</param>
-    public bool IsService(Type type) => _isService(type);
+    /// <param name="parameter">The parameter and its handler, for the message.</param>
+    public void RequireService(Type type, string parameter)
+    {
+        if (Services.GetService<IServiceProviderIsService>() is { } isService && !isService.IsService(type))
+        {
+            throw new InvalidOperationException(
+                $"{parameter} is [FromServices], but '{type.FullName}' is not registered; add it to the service collection.");
+        }
+    }
+
+    /// <summary>Fails at startup when a <c>[FromKeyedServices(key)]</c> parameter's service is not registered.</summary>
+    /// <param name="type">The parameter type.</param>
+    /// <param name="key">The service key.</param>
+    /// <param name="parameter">The parameter and its handler, for the message.</param>
+    public void RequireKeyedService(Type type, object? key, string parameter)
+    {
+        if (Services.GetService<IServiceProviderIsKeyedService>() is { } isService && !isService.IsKeyedService(type, key))
+        {
+            throw new InvalidOperationException(
+                $"{parameter} is [FromKeyedServices({key})], but '{type.FullName}' is not registered with that key; add it to the service collection.");
+        }
+    }
+
+    /// <summary>Fails at startup when a parameter bound as the message body (no attribute) has the type of a
+    /// registered service: the author most likely meant <c>[FromServices]</c>, and the client's JSON must never
+    /// stand in for a service.</summary>
+    /// <param name="type">The parameter type.</param>
+    /// <param name="parameter">The parameter and its handler, for the message.</param>
+    public void RejectService(Type type, string parameter)
+    {
+        if (Services.GetService<IServiceProviderIsService>() is { } isService && isService.IsService(type))
+        {
+            throw new InvalidOperationException(
+                $"{parameter} has no attribute, so it binds the message body, but '{type.FullName}' is a registered service. " +
+                "Mark it [FromServices] to take the service, or [MessageBody] to bind the payload.");
+        }
+    }
 
     /// <summary>The JSON metadata for <typeparamref name="T"/>; fails at startup, naming the type, when the configured
     /// resolvers do not know it.</summary>

@@ -58,8 +58,7 @@ public sealed class SocketIOServer : IEngineIOApplication
         }
 
         // Gateways add their handlers before the namespaces freeze, and see their namespace once it exists.
-        var isService = services.GetService<IServiceProviderIsService>();
-        var binding = new GatewayBindingContext(services, SerializerOptions, type => isService?.IsService(type) == true);
+        var binding = new GatewayBindingContext(services, SerializerOptions);
         var dispatchers = new List<(string Namespace, GatewayDispatcher Dispatcher)>();
         foreach (var descriptor in declarations.Gateways)
         {

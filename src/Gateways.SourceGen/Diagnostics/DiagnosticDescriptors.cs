@@ -76,11 +76,18 @@ internal static class DiagnosticDescriptors
         "Handler '{0}' is in '{1}', which is not a [WebSocketGateway] and no gateway derives from; it never runs: add [WebSocketGateway] to '{1}' or move the handler into a gateway",
         DiagnosticSeverity.Warning);
 
+    /// <summary>GW0016: "Parameter '{0}' of handler '{1}' has no binding: {2}; mark it [FromServices] to take it from
+    /// DI, or [MessageBody] to bind the payload".</summary>
+    public static readonly DiagnosticDescriptor AmbiguousParameter = Create("GW0016", "Parameter without a binding",
+        "Parameter '{0}' of handler '{1}' has no binding: {2}; mark it [FromServices] to take it from DI, or [MessageBody] to bind the payload",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
         UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
         EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway, HandlerOutsideGateway,
+        AmbiguousParameter,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -5,14 +5,13 @@ using Gateways.SourceGen.Model;
 namespace Gateways.SourceGen.Emitting;
 
 /// <summary>Writes one gateway's dispatcher: a descriptor, a handler table of straight-line invokers (one per event),
-/// the lifecycle hooks, and the startup decisions (JSON metadata, which parameters are services).</summary>
+/// the lifecycle hooks, and the startup checks (JSON metadata, validators, the services handlers take).</summary>
 internal static class DispatchEmitter
 {
     private const string Binding = "global::Gateways.Dispatch.GatewayBinding";
     private const string Results = "global::Gateways.Dispatch.GatewayResults";
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     private const string JsonTypeInfo = "global::System.Text.Json.Serialization.Metadata.JsonTypeInfo";
-    private const string InvalidOperation = "global::System.InvalidOperationException";
 
     public static string Emit(GatewayModel gateway)
     {
@@ -73,20 +72,13 @@ internal static class DispatchEmitter
             foreach (var parameter in gateway.Handlers[i].Parameters)
             {
                 var field = Field(i, parameter);
-                switch (parameter.Kind)
+                if (parameter.Kind is ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex)
                 {
-                    case ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex:
-                    case ParameterKind.ServiceOrBody when parameter.IsValueType:
-                        writer.WriteLine($"private readonly {JsonTypeInfo}<{parameter.TypeName}> {field};");
-                        break;
-                    case ParameterKind.ServiceOrBody:
-                        writer.WriteLine($"private readonly bool {field}IsService;");
-                        writer.WriteLine($"private readonly {JsonTypeInfo}<{parameter.TypeName}>? {field};");
-                        break;
+                    writer.WriteLine($"private readonly {JsonTypeInfo}<{parameter.TypeName}> {field};");
                 }
                 if (parameter.Validate)
                 {
-                    writer.WriteLine($"private readonly global::Gateways.IGatewayValidator? {field}Validator;");
+                    writer.WriteLine($"private readonly global::Gateways.IGatewayValidator {field}Validator;");
                 }
             }
         }
@@ -102,48 +94,30 @@ internal static class DispatchEmitter
         {
             var handler = gateway.Handlers[i];
             var where = $"{Short(gateway)}.{handler.MethodName} (event '{handler.EventName}')";
-            var implicitBodies = new List<ParameterModel>();
             foreach (var parameter in handler.Parameters)
             {
                 var field = Field(i, parameter);
+                var what = Literal($"Parameter '{parameter.Name}' of {where}");
                 switch (parameter.Kind)
                 {
                     case ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex:
+                        if (parameter.GuardNotService)
+                        {
+                            writer.WriteLine($"binding.RejectService(typeof({parameter.TypeName}), {what});");
+                        }
                         writer.WriteLine($"{field} = binding.TypeInfo<{parameter.TypeName}>();");
-                        break;
-                    case ParameterKind.ServiceOrBody when parameter.IsValueType:
-                        // A value type is never a service: it is the body.
-                        writer.WriteLine($"{field} = binding.TypeInfo<{parameter.TypeName}>();");
-                        implicitBodies.Add(parameter);
-                        break;
-                    case ParameterKind.ServiceOrBody:
-                        // Decided once, at startup: a registered service comes from DI, anything else is the body.
-                        writer.WriteLine($"{field}IsService = binding.IsService(typeof({parameter.TypeName}));");
-                        writer.WriteLine($"{field} = {field}IsService ? null : binding.TypeInfo<{parameter.TypeName}>();");
-                        implicitBodies.Add(parameter);
                         break;
                     case ParameterKind.Service:
-                        writer.WriteLine($"if (!binding.IsService(typeof({parameter.TypeName})))");
-                        writer.OpenBlock();
-                        writer.WriteLine($"throw new {InvalidOperation}({Literal($"Parameter '{parameter.Name}' of {where} is not a registered service, and [MessageBody] already binds the body.")});");
-                        writer.CloseBlock();
+                        writer.WriteLine($"binding.RequireService(typeof({parameter.TypeName}), {what});");
+                        break;
+                    case ParameterKind.KeyedService:
+                        writer.WriteLine($"binding.RequireKeyedService(typeof({parameter.TypeName}), {parameter.ServiceKey}, {what});");
                         break;
                 }
             }
             foreach (var parameter in handler.Parameters.Where(p => p.Validate))
             {
-                var field = Field(i, parameter);
-                var condition = parameter.Kind == ParameterKind.ServiceOrBody && !parameter.IsValueType ? $"{field}IsService ? null : " : "";
-                writer.WriteLine($"{field}Validator = {condition}binding.GetValidator(typeof({parameter.TypeName}));");
-            }
-            if (implicitBodies.Count > 1)
-            {
-                var sum = string.Join(" + ", implicitBodies.Select(p => p.IsValueType ? "1" : $"({Field(i, p)}IsService ? 0 : 1)"));
-                var names = string.Join(", ", implicitBodies.Select(p => "'" + p.Name + "'"));
-                writer.WriteLine($"if ({sum} > 1)");
-                writer.OpenBlock();
-                writer.WriteLine($"throw new {InvalidOperation}({Literal($"{where} has several parameters that are neither registered services nor marked ({names}); mark the body with [MessageBody].")});");
-                writer.CloseBlock();
+                writer.WriteLine($"{Field(i, parameter)}Validator = binding.GetValidator(typeof({parameter.TypeName}));");
             }
         }
         writer.CloseBlock();
@@ -226,9 +200,7 @@ internal static class DispatchEmitter
             if (parameter.Validate)
             {
                 var validator = $"{Field(index, parameter)}Validator";
-                writer.WriteLine(parameter.Kind == ParameterKind.ServiceOrBody && !parameter.IsValueType
-                    ? $"if ({validator} is not null) {Binding}.Validate({validator}, a{p});"
-                    : $"{Binding}.Validate({validator}!, a{p});");
+                writer.WriteLine($"{Binding}.Validate({validator}, a{p});");
             }
         }
         var call = $"_gateway.{handler.MethodName}({string.Join(", ", handler.Parameters.Select((_, p) => "a" + p))})";
@@ -279,9 +251,8 @@ internal static class DispatchEmitter
             ParameterKind.Context => "context",
             ParameterKind.Server => "_server",
             ParameterKind.ServiceProvider => "context.Services",
-            ParameterKind.ServiceOrBody when parameter.IsValueType => $"{Binding}.Body(context, {field})!",
-            ParameterKind.ServiceOrBody => $"{field}IsService ? {Binding}.Service<{parameter.TypeName}>(context) : {Binding}.Body(context, {field}!)!",
             ParameterKind.Service => $"{Binding}.Service<{parameter.TypeName}>(context)",
+            ParameterKind.KeyedService => $"{Binding}.KeyedService<{parameter.TypeName}>(context, {parameter.ServiceKey})",
             _ => "default!",
         };
     }

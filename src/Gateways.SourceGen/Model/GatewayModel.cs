@@ -51,7 +51,9 @@ internal sealed record PolicyModel(
 /// <summary>One [Authorize] attribute.</summary>
 internal sealed record AuthorizeModel(string? Policy, string? Roles);
 
-/// <summary>One handler parameter and how it binds.</summary>
+/// <summary>One handler parameter and how it binds. <see cref="IsImplicit"/>: an undecorated body (NestJS's positional
+/// form); <see cref="GuardNotService"/>: its type could be a service, so startup fails if DI knows it;
+/// <see cref="ServiceKey"/>: the C# expression of a [FromKeyedServices] key.</summary>
 internal sealed record ParameterModel(
     string Name,
     ParameterKind Kind,
@@ -61,7 +63,10 @@ internal sealed record ParameterModel(
     bool IsNullable,
     bool IsValueType,
     bool Validate = false,
-    bool IsRequired = false);
+    bool IsRequired = false,
+    bool IsImplicit = false,
+    bool GuardNotService = false,
+    string? ServiceKey = null);
 
 internal enum ParameterKind
 {
@@ -77,10 +82,10 @@ internal enum ParameterKind
     Context,
     Server,
     ServiceProvider,
-    /// <summary>No attribute and no known type: a DI service when registered, else the body (decided at startup).</summary>
-    ServiceOrBody,
-    /// <summary>No attribute, no known type, and the body is bound elsewhere: must be a DI service.</summary>
+    /// <summary>[FromServices]: a DI service, required at startup.</summary>
     Service,
+    /// <summary>[FromKeyedServices(key)]: a keyed DI service, required at startup.</summary>
+    KeyedService,
 }
 
 internal enum ReturnKind

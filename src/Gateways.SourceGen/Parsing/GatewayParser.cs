@@ -321,6 +321,8 @@ internal static class GatewayParser
             var returnKind = ReadReturn(method.ReturnType, method.ReturnsVoid);
             var parameters = new List<ParameterModel>();
             string? wholeBody = null;
+            string? explicitBody = null;
+            string? implicitBody = null;
             var hasAck = false;
             foreach (var parameter in method.Parameters)
             {
@@ -330,7 +332,7 @@ internal static class GatewayParser
                     ok = false;
                     continue;
                 }
-                if (model.Kind == ParameterKind.Body)
+                if (model.Kind == ParameterKind.Body && !model.IsImplicit)
                 {
                     if (wholeBody is not null)
                     {
@@ -339,24 +341,35 @@ internal static class GatewayParser
                     }
                     wholeBody = parameter.Name;
                 }
+                if (model.Kind is ParameterKind.Body or ParameterKind.BodyProperty or ParameterKind.BodyIndex && !model.IsImplicit)
+                {
+                    explicitBody ??= parameter.Name;
+                }
                 hasAck |= model.Kind == ParameterKind.Ack;
                 parameters.Add(model);
+            }
+            // The positional form binds one undecorated parameter as the payload; any other is ambiguous, decided here
+            // and never at runtime: a service has to say so with [FromServices].
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameters.Find(p => p.Name == parameter.Name) is not { IsImplicit: true })
+                {
+                    continue;
+                }
+                var reason = explicitBody is not null ? $"[MessageBody] '{explicitBody}' already binds the payload"
+                    : implicitBody is not null ? $"'{implicitBody}' is already the payload (the first parameter without an attribute)"
+                    : WhyNotABody(parameter.Type);
+                if (reason is not null)
+                {
+                    Report(DiagnosticDescriptors.AmbiguousParameter, parameter, parameter.Name, display, reason);
+                    ok = false;
+                }
+                implicitBody ??= parameter.Name;
             }
             if (hasAck && returnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT or ReturnKind.AsyncEnumerable)
             {
                 Report(DiagnosticDescriptors.AckWithResult, method, display);
                 ok = false;
-            }
-            if (wholeBody is not null)
-            {
-                // With an explicit body, an undecorated parameter of no known kind can only be a service.
-                for (var i = 0; i < parameters.Count; i++)
-                {
-                    if (parameters[i].Kind == ParameterKind.ServiceOrBody)
-                    {
-                        parameters[i] = parameters[i] with { Kind = ParameterKind.Service };
-                    }
-                }
             }
             return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind, ReadPolicy(method, false)) : null;
         }
@@ -398,6 +411,10 @@ internal static class GatewayParser
                     : index >= 0 ? Make(ParameterKind.BodyIndex, index: index)
                     : Make(ParameterKind.Body);
                 return model with { Validate = IsValidatable(type) };
+            }
+            if (IsFromServices(parameter))
+            {
+                return ParseService(parameter, handler, kind => Make(kind));
             }
             if (HasAttribute(parameter, KnownNames.ConnectedSocketAttribute))
             {
@@ -447,7 +464,90 @@ internal static class GatewayParser
             {
                 return Make(ParameterKind.Ack);
             }
-            return Make(ParameterKind.ServiceOrBody) with { Validate = IsValidatable(type) };
+            // Anything else is the payload, as NestJS binds handleMessage(client, payload); ParseHandler rejects a second one.
+            return Make(ParameterKind.Body) with
+            {
+                Validate = IsValidatable(type),
+                IsImplicit = true,
+                GuardNotService = CouldBeService(type),
+            };
+        }
+
+        /// <summary>Why an undecorated parameter of this type cannot be the payload, or null when it can.</summary>
+        private string? WhyNotABody(ITypeSymbol type)
+        {
+            var name = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            foreach (var constructor in _type.InstanceConstructors)
+            {
+                if (constructor.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated),
+                        type.WithNullableAnnotation(NullableAnnotation.NotAnnotated))))
+                {
+                    return $"its type '{name}' is injected into the gateway's constructor, so it is a service";
+                }
+            }
+            if (type.TypeKind == TypeKind.Interface && !type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+            {
+                return $"its type '{name}' is an interface, which JSON cannot create";
+            }
+            if (type.TypeKind == TypeKind.Delegate)
+            {
+                return $"its type '{name}' is a delegate, which JSON cannot create";
+            }
+            if (type.TypeKind == TypeKind.Class && type.IsAbstract && !HasAttribute(type, KnownNames.JsonDerivedTypeAttribute))
+            {
+                return $"its type '{name}' is abstract, which JSON cannot create";
+            }
+            return null;
+        }
+
+        /// <summary>A class outside System.* bound as the payload might be a service the author forgot to mark: the
+        /// generated code fails at startup if DI knows the type.</summary>
+        private static bool CouldBeService(ITypeSymbol type) =>
+            type.TypeKind == TypeKind.Class && type.SpecialType == SpecialType.None
+            && type.ContainingNamespace?.ToDisplayString() is { } ns && ns != "System" && !ns.StartsWith("System.", StringComparison.Ordinal);
+
+        private ParameterModel? ParseService(IParameterSymbol parameter, string handler, Func<ParameterKind, ParameterModel> make)
+        {
+            if (FindAttribute(parameter, KnownNames.FromKeyedServicesAttribute) is not { } keyed)
+            {
+                return make(ParameterKind.Service);
+            }
+            if (keyed.ConstructorArguments.Length != 1)
+            {
+                return Unsupported(parameter, handler, "[FromKeyedServices] needs its key");
+            }
+            return KeyLiteral(keyed.ConstructorArguments[0]) is { } key
+                ? make(ParameterKind.KeyedService) with { ServiceKey = key }
+                : Unsupported(parameter, handler, "the key of [FromKeyedServices] must be a string, number, enum or null");
+        }
+
+        /// <summary>A constant key as C# source.</summary>
+        private static string? KeyLiteral(TypedConstant key) => key switch
+        {
+            { IsNull: true } => "null",
+            { Kind: TypedConstantKind.Enum, Type: { } enumType } => $"({enumType.ToDisplayString(TypeNameFormat)})({key.Value})",
+            { Value: string text } => Literal(text),
+            { Kind: TypedConstantKind.Primitive, Value: not null } => Microsoft.CodeAnalysis.CSharp.TypedConstantExtensions.ToCSharpString(key),
+            _ => null,
+        };
+
+        private static string Literal(string value) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
+
+        private static bool IsFromServices(IParameterSymbol parameter)
+        {
+            foreach (var attribute in parameter.GetAttributes())
+            {
+                if (attribute.AttributeClass is not { } type)
+                {
+                    continue;
+                }
+                if (Is(type, KnownNames.FromServicesAttribute) || Is(type, KnownNames.FromKeyedServicesAttribute)
+                    || type.AllInterfaces.Any(i => Is(i, KnownNames.FromServiceMetadata)))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private ParameterModel? Unsupported(IParameterSymbol parameter, string handler, string reason)

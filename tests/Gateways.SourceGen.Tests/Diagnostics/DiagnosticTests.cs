@@ -166,6 +166,44 @@ public sealed class DiagnosticTests
             public sealed class Lobby { [SubscribeMessage("join")] public void [|Join|]() { } }
             """);
 
+    [Theory]
+    [InlineData("[MessageBody] Dto dto, Dto [|other|]", "[MessageBody] 'dto' already binds the payload")]
+    [InlineData("[MessageBody(\"id\")] string id, Dto [|other|]", "[MessageBody] 'id' already binds the payload")]
+    [InlineData("IGatewaySocket client, Dto payload, Dto [|other|]", "'payload' is already the payload (the first parameter without an attribute)")]
+    [InlineData("IClock [|clock|]", "its type 'IClock' is an interface, which JSON cannot create")]
+    [InlineData("Store [|store|]", "its type 'Store' is injected into the gateway's constructor, so it is a service")]
+    [InlineData("Shape [|shape|]", "its type 'Shape' is abstract, which JSON cannot create")]
+    [InlineData("System.Action [|callback|]", "its type 'Action' is a delegate, which JSON cannot create")]
+    public void GW0016_AParameterWithoutABindingIsAnError(string parameters, string reason)
+    {
+        var name = reason.Contains("already", StringComparison.Ordinal) ? "other" : parameters.Split(' ')[^1].Trim('[', '|', ']');
+        AssertSingle("GW0016", DiagnosticSeverity.Error,
+            $"Parameter '{name}' of handler 'G.E' has no binding: {reason}; mark it [FromServices] to take it from DI, or [MessageBody] to bind the payload",
+            $$"""
+            public sealed record Dto(string Id);
+            public interface IClock;
+            public abstract class Shape;
+            public sealed class Store;
+            [WebSocketGateway] public class G(Store store) { public Store Store => store; [SubscribeMessage("e")] public void E({{parameters}}) { } }
+            """);
+    }
+
+    [Theory]
+    [InlineData("System.Collections.Generic.IReadOnlyList<string> items")]
+    [InlineData("IGatewaySocket client, System.Text.Json.JsonElement payload")]
+    [InlineData("[Microsoft.AspNetCore.Mvc.FromServices] Store store, [MessageBody] string text")]
+    [InlineData("[Microsoft.Extensions.DependencyInjection.FromKeyedServices(\"main\")] Store store, string text")]
+    public void PositionalAndServiceParametersBindWithoutADiagnostic(string parameters)
+    {
+        var (result, output) = GeneratorHarness.Run(Usings + $$"""
+            public sealed class Store;
+            [WebSocketGateway] public class G(Store store) { public Store Store => store; [SubscribeMessage("e")] public void E({{parameters}}) { } }
+            """);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
     [Fact]
     public void AHandlerInAGatewaysBaseClassIsNoOrphan()
     {

@@ -19,7 +19,7 @@ namespace Gateways.Generated.Secure
 
         private readonly global::Secure.SecureGateway _gateway;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Secure.SendMessageDto> _h1_message;
-        private readonly global::Gateways.IGatewayValidator? _h1_messageValidator;
+        private readonly global::Gateways.IGatewayValidator _h1_messageValidator;
 
         private SecureGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
@@ -45,7 +45,7 @@ namespace Gateways.Generated.Secure
         private global::System.Threading.Tasks.ValueTask Handle1_Send(global::Gateways.GatewayEventContext context)
         {
             var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h1_message);
-            global::Gateways.Dispatch.GatewayBinding.Validate(_h1_messageValidator!, a0);
+            global::Gateways.Dispatch.GatewayBinding.Validate(_h1_messageValidator, a0);
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Send(a0));
         }
     }

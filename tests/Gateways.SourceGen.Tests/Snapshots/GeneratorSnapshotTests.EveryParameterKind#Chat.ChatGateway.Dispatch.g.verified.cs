@@ -21,9 +21,7 @@ namespace Gateways.Generated.Chat
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h1_roomId;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> _h1_position;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Chat.RoomDto> _h2_body;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Text.Json.JsonElement> _h3_payload;
-        private readonly bool _h3_serviceIsService;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Chat.ChatService>? _h3_service;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Chat.RoomDto> _h3_payload;
 
         private ChatGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
@@ -32,17 +30,10 @@ namespace Gateways.Generated.Chat
             _h1_roomId = binding.TypeInfo<string>();
             _h1_position = binding.TypeInfo<int?>();
             _h2_body = binding.TypeInfo<global::Chat.RoomDto>();
-            if (!binding.IsService(typeof(global::Chat.ChatService)))
-            {
-                throw new global::System.InvalidOperationException("Parameter 'mustBeAService' of ChatGateway.Plumbing (event 'plumbing') is not a registered service, and [MessageBody] already binds the body.");
-            }
-            _h3_payload = binding.TypeInfo<global::System.Text.Json.JsonElement>();
-            _h3_serviceIsService = binding.IsService(typeof(global::Chat.ChatService));
-            _h3_service = _h3_serviceIsService ? null : binding.TypeInfo<global::Chat.ChatService>();
-            if (1 + (_h3_serviceIsService ? 0 : 1) > 1)
-            {
-                throw new global::System.InvalidOperationException("ChatGateway.Positional (event 'positional') has several parameters that are neither registered services nor marked ('payload', 'service'); mark the body with [MessageBody].");
-            }
+            binding.RequireKeyedService(typeof(global::Chat.ChatService), "archive", "Parameter 'archive' of ChatGateway.Plumbing (event 'plumbing')");
+            binding.RejectService(typeof(global::Chat.RoomDto), "Parameter 'payload' of ChatGateway.Positional (event 'positional')");
+            _h3_payload = binding.TypeInfo<global::Chat.RoomDto>();
+            binding.RequireService(typeof(global::Chat.ChatService), "Parameter 'service' of ChatGateway.Positional (event 'positional')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
@@ -86,7 +77,7 @@ namespace Gateways.Generated.Chat
             var a1 = _server;
             var a2 = context.Services;
             var a3 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h2_body);
-            var a4 = global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context);
+            var a4 = global::Gateways.Dispatch.GatewayBinding.KeyedService<global::Chat.ChatService>(context, "archive");
             _gateway.Plumbing(a0, a1, a2, a3, a4);
             return default;
         }
@@ -95,8 +86,8 @@ namespace Gateways.Generated.Chat
         private global::System.Threading.Tasks.ValueTask Handle3_Positional(global::Gateways.GatewayEventContext context)
         {
             var a0 = context.Socket;
-            var a1 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h3_payload)!;
-            var a2 = _h3_serviceIsService ? global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context) : global::Gateways.Dispatch.GatewayBinding.Body(context, _h3_service!)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h3_payload);
+            var a2 = global::Gateways.Dispatch.GatewayBinding.Service<global::Chat.ChatService>(context);
             _gateway.Positional(a0, a1, a2);
             return default;
         }

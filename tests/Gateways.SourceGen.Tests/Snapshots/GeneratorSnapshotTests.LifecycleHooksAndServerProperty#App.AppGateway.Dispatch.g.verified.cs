@@ -16,14 +16,12 @@ namespace Gateways.Generated.App
             static binding => new AppGatewayDispatcher(binding));
 
         private readonly global::App.AppGateway _gateway;
-        private readonly bool _h0_payloadIsService;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<object>? _h0_payload;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<object> _h0_payload;
 
         private AppGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::App.AppGateway>();
-            _h0_payloadIsService = binding.IsService(typeof(object));
-            _h0_payload = _h0_payloadIsService ? null : binding.TypeInfo<object>();
+            _h0_payload = binding.TypeInfo<object>();
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
@@ -47,7 +45,7 @@ namespace Gateways.Generated.App
         private global::System.Threading.Tasks.ValueTask Handle0_HandleMessage(global::Gateways.GatewayEventContext context)
         {
             var a0 = context.Socket;
-            var a1 = _h0_payloadIsService ? global::Gateways.Dispatch.GatewayBinding.Service<object>(context) : global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_payload!)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h0_payload);
             _gateway.HandleMessage(a0, a1);
             return default;
         }

@@ -35,10 +35,11 @@ public sealed class GeneratorSnapshotTests
                 public void WhoAmI([WsUser] ClaimsPrincipal principal, [WsUser] AppUser? user, [Ack] AckCallback ack) { }
 
                 [SubscribeMessage("positional")]
-                public void Positional(IGatewaySocket client, System.Text.Json.JsonElement payload, ChatService service) { }
+                public void Positional(IGatewaySocket client, RoomDto payload, [Microsoft.AspNetCore.Mvc.FromServices] ChatService service) { }
 
                 [SubscribeMessage("plumbing")]
-                public void Plumbing(GatewayEventContext context, IGatewayServer server, System.IServiceProvider services, [MessageBody] RoomDto body, ChatService mustBeAService) { }
+                public void Plumbing(GatewayEventContext context, IGatewayServer server, System.IServiceProvider services, [MessageBody] RoomDto body,
+                    [Microsoft.Extensions.DependencyInjection.FromKeyedServices("archive")] ChatService archive) { }
             }
             """);
 

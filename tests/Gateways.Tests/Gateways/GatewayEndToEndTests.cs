@@ -14,6 +14,7 @@ public sealed class GatewayEndToEndTests
     {
         gateways.Services.AddSingleton<ChatService>();
         gateways.Services.AddScoped<RequestCounter>();
+        gateways.Services.AddKeyedSingleton("formal", new Greeting("good day"));
         gateways.AddGateway<ChatGateway>()
             .AddGateway<AppGateway>()
             .AddGateway<KitchenSinkGateway>()
@@ -86,7 +87,7 @@ public sealed class GatewayEndToEndTests
         Assert.Equal("""["nx3"]""", r.GetProperty("bodyProperty").GetRawText());
         Assert.Equal("""["7:seven"]""", r.GetProperty("bodyIndex").GetRawText());
         Assert.Equal("[6]", r.GetProperty("several").GetRawText());
-        Assert.Equal("""["5,6 scoped#ok True"]""", r.GetProperty("implicit").GetRawText());
+        Assert.Equal("""["5,6 scoped#ok good day True"]""", r.GetProperty("implicit").GetRawText());
         Assert.Equal("""["u1/admin"]""", r.GetProperty("user").GetRawText());
         Assert.Equal("""["anonymous"]""", r.GetProperty("userOptional").GetRawText());
         Assert.Equal("""["first","explicit-ack"]""", r.GetProperty("explicitAck").GetRawText());
@@ -130,12 +131,14 @@ public sealed class GatewayEndToEndTests
             // Everything the scanned gateways of this assembly need.
             gateways.Services.AddSingleton<ChatService>();
             gateways.Services.AddScoped<RequestCounter>();
+            gateways.Services.AddKeyedSingleton("formal", new Greeting("good day"));
+            ServiceBindingTests.AddGatewayDependencies(gateways.Services);
             Security.SecurityTests.AddGatewayDependencies(gateways.Services);
             gateways.AddGatewaysFromAssemblyOf<GatewayEndToEndTests>();
         });
 
         var io = server.Services.GetRequiredService<Namespaces.SocketIOServer>();
-        Assert.Equal(["/", "/acks", "/admin", "/chat", "/hardening", "/order", "/public", "/sink"], io.Namespaces.Select(n => n.Name).Order());
+        Assert.Equal(["/", "/acks", "/admin", "/binding", "/chat", "/hardening", "/order", "/public", "/sink"], io.Namespaces.Select(n => n.Name).Order());
         var result = await NodeScenario.RunAsync("seed-app", server.Url);
         Assert.Equal("""{"text":"Hello"}""", result.GetProperty("toA").GetRawText());
     }

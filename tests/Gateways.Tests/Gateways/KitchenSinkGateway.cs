@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Tests.Gateways;
 
@@ -20,6 +22,9 @@ public sealed class RequestCounter
     public int Instance { get; } = Interlocked.Increment(ref s_instances);
 }
 
+/// <summary>A keyed service.</summary>
+public sealed record Greeting(string Text);
+
 /// <summary>Every parameter kind and return kind the generator supports, each behind one event.</summary>
 [WebSocketGateway("/sink")]
 public sealed class KitchenSinkGateway
@@ -37,8 +42,9 @@ public sealed class KitchenSinkGateway
     public int Several([MessageBody] int[] all) => all.Sum();
 
     [SubscribeMessage("implicit")]
-    public string Implicit(IGatewaySocket socket, Point payload, RequestCounter counter, CancellationToken cancellationToken) =>
-        $"{payload.X},{payload.Y} scoped#{(counter.Instance > 0 ? "ok" : "?")} {cancellationToken.CanBeCanceled}";
+    public string Implicit(IGatewaySocket socket, Point payload, [FromServices] RequestCounter counter,
+        [FromKeyedServices("formal")] Greeting greeting, CancellationToken cancellationToken) =>
+        $"{payload.X},{payload.Y} scoped#{(counter.Instance > 0 ? "ok" : "?")} {greeting.Text} {cancellationToken.CanBeCanceled}";
 
     [SubscribeMessage("user")]
     public string User([WsUser] ClaimsPrincipal principal, [WsUser] TestUser user) => $"{principal.FindFirst("sub")?.Value}/{user.Role}";

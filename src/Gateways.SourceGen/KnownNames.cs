@@ -28,6 +28,7 @@ internal static class KnownNames
     public const string GatewayServer = "Gateways.IGatewayServer";
     public const string GatewayEventContext = "Gateways.GatewayEventContext";
     public const string AckCallback = "Gateways.AckCallback";
+    public const string WsResponseOfT = "Gateways.WsResponse`1";
     public const string WsUser = "Gateways.IWsUser`1";
     public const string OnGatewayInit = "Gateways.IOnGatewayInit";
     public const string OnGatewayConnection = "Gateways.IOnGatewayConnection";

@@ -146,10 +146,49 @@ public sealed class GatewayBindingContext
         }
     }
 
-    /// <summary>The JSON metadata for <typeparamref name="T"/>; fails at startup, naming the type, when the configured
-    /// resolvers do not know it.</summary>
+    /// <summary>The JSON metadata a handler binds <typeparamref name="T"/> with. When the configured resolvers do not
+    /// know the type (Native AOT: no reflection), the miss is recorded and <see cref="ThrowIfTypeInfoMissing"/> fails
+    /// startup with every such type at once.</summary>
     /// <typeparam name="T">The bound type.</typeparam>
-    public JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)SerializerOptions.GetTypeInfo(typeof(T));
+    /// <param name="use">What binds it, for the message ("Parameter 'x' of Gateway.Handler (event 'e')").</param>
+    public JsonTypeInfo<T> TypeInfo<T>(string use) => (JsonTypeInfo<T>)Find(typeof(T), use)!;
+
+    /// <summary>Records a miss, as <see cref="TypeInfo{T}"/> does, for a type a handler's results are written as.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="use">What writes it, for the message.</param>
+    public void RequireTypeInfo<T>(string use) => Find(typeof(T), use);
+
+    /// <summary>Fails startup listing every handler type the configured JSON resolvers cannot serialize, and how to
+    /// give them metadata; called by the runtime once every dispatcher is built.</summary>
+    /// <exception cref="InvalidOperationException">Some types have no JSON metadata.</exception>
+    public void ThrowIfTypeInfoMissing()
+    {
+        if (_missingTypeInfo.Count == 0)
+        {
+            return;
+        }
+        var lines = string.Join(Environment.NewLine, _missingTypeInfo.Select(m => $"  '{m.Type.FullName}': {m.Use}"));
+        var attributes = string.Join(" ", _missingTypeInfo.Select(m => m.Type).Distinct().Select(t => $"[JsonSerializable(typeof({t.Name}))]"));
+        throw new InvalidOperationException(
+            $"The JSON resolvers of the gateways (reflection is off, as under Native AOT) have no metadata for these handler types:{Environment.NewLine}" +
+            $"{lines}{Environment.NewLine}Declare them in a JsonSerializerContext ({attributes} on a partial class deriving from " +
+            "JsonSerializerContext) and add it with AddGateways().AddJsonSerializerContext(AppJsonContext.Default).");
+    }
+
+    private readonly List<(Type Type, string Use)> _missingTypeInfo = [];
+
+    private JsonTypeInfo? Find(Type type, string use)
+    {
+        try
+        {
+            return SerializerOptions.GetTypeInfo(type);
+        }
+        catch (NotSupportedException)
+        {
+            _missingTypeInfo.Add((type, use));
+            return null;
+        }
+    }
 
     /// <summary>The validator for bodies of type <paramref name="type"/>; fails at startup, saying what to do, when
     /// no validator knows the type.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using Gateways.Dispatch;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,6 +66,24 @@ public static class GatewaysBuilderExtensions
     [RequiresUnreferencedCode("Assembly scanning finds types by reflection; use AddGateway<T>() in trimmed or Native AOT apps.")]
     public static IGatewaysBuilder AddGatewaysFromAssemblyOf<TMarker>(this IGatewaysBuilder gateways) =>
         gateways.AddGatewaysFromAssemblies(typeof(TMarker).Assembly);
+
+    /// <summary>Gives the gateways JSON metadata for the app's types — bodies, results, emitted arguments — from a
+    /// source-generated <see cref="JsonSerializerContext"/>, ahead of the defaults. Needed where reflection is off
+    /// (Native AOT, trimming): a type no resolver knows fails at startup, naming every such type.</summary>
+    /// <param name="gateways">The builder.</param>
+    /// <param name="context">The context, such as <c>AppJsonContext.Default</c>; the first added is asked first.</param>
+    public static IGatewaysBuilder AddJsonSerializerContext(this IGatewaysBuilder gateways, JsonSerializerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // Before the runtime's own metadata and the reflection fallback, after contexts added earlier.
+        gateways.Services.Configure<GatewaysJsonOptions>(o =>
+        {
+            var chain = o.SerializerOptions.TypeInfoResolverChain;
+            var defaults = chain.IndexOf(Internal.GatewaysJsonContext.Default);
+            chain.Insert(defaults < 0 ? chain.Count : defaults, context);
+        });
+        return gateways;
+    }
 
     private static IGatewaysBuilder AddGateway(this IGatewaysBuilder gateways, GatewayDescriptor descriptor)
     {

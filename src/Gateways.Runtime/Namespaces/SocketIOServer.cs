@@ -71,6 +71,7 @@ public sealed class SocketIOServer : IEngineIOApplication
             dispatcher.AddHandlers(builder);
             dispatchers.Add((descriptor.Namespace, dispatcher));
         }
+        binding.ThrowIfTypeInfoMissing();
 
         var namespaces = new Dictionary<string, GatewayNamespace>(StringComparer.Ordinal);
         foreach (var (name, builder) in builders)

@@ -105,7 +105,7 @@ internal static class DispatchEmitter
                         {
                             writer.WriteLine($"binding.RejectService(typeof({parameter.TypeName}), {what});");
                         }
-                        writer.WriteLine($"{field} = binding.TypeInfo<{parameter.TypeName}>();");
+                        writer.WriteLine($"{field} = binding.TypeInfo<{parameter.TypeName}>({what});");
                         break;
                     case ParameterKind.Service:
                         writer.WriteLine($"binding.RequireService(typeof({parameter.TypeName}), {what});");
@@ -114,6 +114,10 @@ internal static class DispatchEmitter
                         writer.WriteLine($"binding.RequireKeyedService(typeof({parameter.TypeName}), {parameter.ServiceKey}, {what});");
                         break;
                 }
+            }
+            if (handler.SerializedResult is { } result)
+            {
+                writer.WriteLine($"binding.RequireTypeInfo<{result}>({Literal($"The result of {where}")});");
             }
             foreach (var parameter in handler.Parameters.Where(p => p.Validate))
             {

@@ -28,13 +28,15 @@ internal sealed record GatewayModel(
     public string HintName => (ContainingNamespace.Length == 0 ? "" : ContainingNamespace + ".") + ClassChain + ".Dispatch.g.cs";
 }
 
-/// <summary>One [SubscribeMessage] method.</summary>
+/// <summary>One [SubscribeMessage] method. <see cref="SerializedResult"/>: the type its results are written as (the
+/// value of a Task, a stream item, a WsResponse's data), when it is known statically, for the startup check.</summary>
 internal sealed record HandlerModel(
     string EventName,
     string MethodName,
     EquatableArray<ParameterModel> Parameters,
     ReturnKind Return,
-    PolicyModel Policy);
+    PolicyModel Policy,
+    string? SerializedResult = null);
 
 /// <summary>What [Authorize], [AllowAnonymous], [UseGuards] and [UseFilters] say on a gateway or a handler.</summary>
 internal sealed record PolicyModel(

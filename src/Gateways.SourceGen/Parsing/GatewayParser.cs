@@ -371,7 +371,8 @@ internal static class GatewayParser
                 Report(DiagnosticDescriptors.AckWithResult, method, display);
                 ok = false;
             }
-            return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind, ReadPolicy(method, false)) : null;
+            return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind, ReadPolicy(method, false),
+                SerializedResult(method.ReturnType, returnKind)) : null;
         }
 
         private ParameterModel? ParseParameter(IParameterSymbol parameter, string handler)
@@ -554,6 +555,29 @@ internal static class GatewayParser
         {
             Report(DiagnosticDescriptors.UnsupportedParameter, parameter, parameter.Name, handler, reason);
             return null;
+        }
+
+        /// <summary>The type a handler's results are serialized as; null when nothing is written or only the runtime
+        /// type is known (object, interfaces).</summary>
+        private static string? SerializedResult(ITypeSymbol returnType, ReturnKind kind)
+        {
+            var type = kind switch
+            {
+                ReturnKind.Value => returnType,
+                ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT or ReturnKind.AsyncEnumerable => ((INamedTypeSymbol)returnType).TypeArguments[0],
+                _ => null,
+            };
+            if (type is INamedTypeSymbol named && Is(named.OriginalDefinition, KnownNames.WsResponseOfT))
+            {
+                type = named.TypeArguments[0];
+            }
+            if (type is null || type.SpecialType == SpecialType.System_Object || type.TypeKind is TypeKind.Interface or TypeKind.Dynamic
+                || type.TypeKind == TypeKind.TypeParameter)
+            {
+                return null;
+            }
+            return type.ToDisplayString(TypeNameFormat.WithMiscellaneousOptions(
+                TypeNameFormat.MiscellaneousOptions & ~SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
         }
 
         private static ReturnKind ReadReturn(ITypeSymbol type, bool returnsVoid)

@@ -24,7 +24,8 @@ namespace Gateways.Generated.Secure
         private SecureGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::Secure.SecureGateway>();
-            _h1_message = binding.TypeInfo<global::Secure.SendMessageDto>();
+            _h1_message = binding.TypeInfo<global::Secure.SendMessageDto>("Parameter 'message' of SecureGateway.Send (event 'send')");
+            binding.RequireTypeInfo<string>("The result of SecureGateway.Send (event 'send')");
             _h1_messageValidator = binding.GetValidator(typeof(global::Secure.SendMessageDto));
         }
 

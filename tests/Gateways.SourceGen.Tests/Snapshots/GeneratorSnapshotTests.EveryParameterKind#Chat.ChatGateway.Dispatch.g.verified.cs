@@ -26,13 +26,13 @@ namespace Gateways.Generated.Chat
         private ChatGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::Chat.ChatGateway>();
-            _h0_room = binding.TypeInfo<global::Chat.RoomDto>();
-            _h1_roomId = binding.TypeInfo<string>();
-            _h1_position = binding.TypeInfo<int?>();
-            _h2_body = binding.TypeInfo<global::Chat.RoomDto>();
+            _h0_room = binding.TypeInfo<global::Chat.RoomDto>("Parameter 'room' of ChatGateway.JoinRoom (event 'joinRoom')");
+            _h1_roomId = binding.TypeInfo<string>("Parameter 'roomId' of ChatGateway.LeaveRoom (event 'leaveRoom')");
+            _h1_position = binding.TypeInfo<int?>("Parameter 'position' of ChatGateway.LeaveRoom (event 'leaveRoom')");
+            _h2_body = binding.TypeInfo<global::Chat.RoomDto>("Parameter 'body' of ChatGateway.Plumbing (event 'plumbing')");
             binding.RequireKeyedService(typeof(global::Chat.ChatService), "archive", "Parameter 'archive' of ChatGateway.Plumbing (event 'plumbing')");
             binding.RejectService(typeof(global::Chat.RoomDto), "Parameter 'payload' of ChatGateway.Positional (event 'positional')");
-            _h3_payload = binding.TypeInfo<global::Chat.RoomDto>();
+            _h3_payload = binding.TypeInfo<global::Chat.RoomDto>("Parameter 'payload' of ChatGateway.Positional (event 'positional')");
             binding.RequireService(typeof(global::Chat.ChatService), "Parameter 'service' of ChatGateway.Positional (event 'positional')");
         }
 

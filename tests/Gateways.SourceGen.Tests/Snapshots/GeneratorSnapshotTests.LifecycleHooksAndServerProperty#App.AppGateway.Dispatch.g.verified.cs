@@ -21,7 +21,7 @@ namespace Gateways.Generated.App
         private AppGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::App.AppGateway>();
-            _h0_payload = binding.TypeInfo<object>();
+            _h0_payload = binding.TypeInfo<object>("Parameter 'payload' of AppGateway.HandleMessage (event 'message')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

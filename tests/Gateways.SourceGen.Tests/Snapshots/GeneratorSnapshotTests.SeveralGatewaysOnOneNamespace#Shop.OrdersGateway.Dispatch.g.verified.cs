@@ -21,7 +21,8 @@ namespace Gateways.Generated.Shop
         private OrdersGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::Shop.OrdersGateway>();
-            _h0_id = binding.TypeInfo<string>();
+            _h0_id = binding.TypeInfo<string>("Parameter 'id' of OrdersGateway.Order (event 'order')");
+            binding.RequireTypeInfo<string>("The result of OrdersGateway.Order (event 'order')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

@@ -21,7 +21,8 @@ namespace Gateways.Generated.Shop
         private PricesGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::Shop.PricesGateway>();
-            _h0_symbol = binding.TypeInfo<string>();
+            _h0_symbol = binding.TypeInfo<string>("Parameter 'symbol' of PricesGateway.Price (event 'price')");
+            binding.RequireTypeInfo<decimal>("The result of PricesGateway.Price (event 'price')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

@@ -38,3 +38,26 @@ public sealed class PreferencesGateway
     [SubscribeMessage("preferences")]
     public string SetPreferences(IGatewaySocket client, Preferences preferences) => "theme=" + preferences.Theme;
 }
+
+public sealed record QuoteRequest(string Symbol);
+
+public sealed record Quote(string Symbol, decimal Price);
+
+public sealed record Receipt(string Symbol, int Count);
+
+/// <summary>Handler types that need JSON metadata: a body, a Task result, and a WsResponse's data.</summary>
+[WebSocketGateway("/binding")]
+public sealed class QuoteGateway
+{
+    [SubscribeMessage("quote")]
+    public Task<Quote> GetQuote(QuoteRequest request) => Task.FromResult(new Quote(request.Symbol, 42.5m));
+
+    [SubscribeMessage("subscribe")]
+    public WsResponse<Receipt> Subscribe([MessageBody("symbol")] string symbol) => new("subscribed", new Receipt(symbol, 1));
+}
+
+/// <summary>The metadata an app under Native AOT declares for <see cref="QuoteGateway"/>.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(QuoteRequest))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Quote))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Receipt))]
+internal sealed partial class QuoteJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -82,12 +82,17 @@ internal static class DiagnosticDescriptors
         "Parameter '{0}' of handler '{1}' has no binding: {2}; mark it [FromServices] to take it from DI, or [MessageBody] to bind the payload",
         DiagnosticSeverity.Error);
 
+    /// <summary>GW0017: "{0} is serialized {1}, but reflection-based JSON is off (Native AOT) and {2}"; reported by
+    /// the AOT serialization analyzer.</summary>
+    public static readonly DiagnosticDescriptor NotSerializableWithoutReflection = Create("GW0017", "Not serializable without reflection",
+        "{0} is serialized {1}, but reflection-based JSON is off (Native AOT) and {2}", DiagnosticSeverity.Warning);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
         UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
         EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway, HandlerOutsideGateway,
-        AmbiguousParameter,
+        AmbiguousParameter, NotSerializableWithoutReflection,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -372,7 +372,8 @@ internal static class GatewayParser
                 ok = false;
             }
             return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind, ReadPolicy(method, false),
-                SerializedResult(method.ReturnType, returnKind)) : null;
+                SerializedTypes.Result(method.ReturnType)?.ToDisplayString(TypeNameFormat.WithMiscellaneousOptions(
+                    TypeNameFormat.MiscellaneousOptions & ~SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier))) : null;
         }
 
         private ParameterModel? ParseParameter(IParameterSymbol parameter, string handler)
@@ -557,29 +558,6 @@ internal static class GatewayParser
             return null;
         }
 
-        /// <summary>The type a handler's results are serialized as; null when nothing is written or only the runtime
-        /// type is known (object, interfaces).</summary>
-        private static string? SerializedResult(ITypeSymbol returnType, ReturnKind kind)
-        {
-            var type = kind switch
-            {
-                ReturnKind.Value => returnType,
-                ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT or ReturnKind.AsyncEnumerable => ((INamedTypeSymbol)returnType).TypeArguments[0],
-                _ => null,
-            };
-            if (type is INamedTypeSymbol named && Is(named.OriginalDefinition, KnownNames.WsResponseOfT))
-            {
-                type = named.TypeArguments[0];
-            }
-            if (type is null || type.SpecialType == SpecialType.System_Object || type.TypeKind is TypeKind.Interface or TypeKind.Dynamic
-                || type.TypeKind == TypeKind.TypeParameter)
-            {
-                return null;
-            }
-            return type.ToDisplayString(TypeNameFormat.WithMiscellaneousOptions(
-                TypeNameFormat.MiscellaneousOptions & ~SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
-        }
-
         private static ReturnKind ReadReturn(ITypeSymbol type, bool returnsVoid)
         {
             if (returnsVoid)
@@ -674,7 +652,7 @@ internal static class GatewayParser
             attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
     }
 
-    private static AttributeData? FindAttribute(ISymbol symbol, string metadataName)
+    internal static AttributeData? FindAttribute(ISymbol symbol, string metadataName)
     {
         foreach (var attribute in symbol.GetAttributes())
         {
@@ -689,7 +667,7 @@ internal static class GatewayParser
     private static bool HasAttribute(ISymbol symbol, string metadataName) => FindAttribute(symbol, metadataName) is not null;
 
     /// <summary>Compares a type with a metadata name ("Namespace.Name`Arity") without building strings.</summary>
-    private static bool Is(ITypeSymbol type, string metadataName)
+    internal static bool Is(ITypeSymbol type, string metadataName)
     {
         var dot = metadataName.LastIndexOf('.');
         if (!string.Equals(type.MetadataName, metadataName.Substring(dot + 1), StringComparison.Ordinal))

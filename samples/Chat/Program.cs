@@ -44,9 +44,7 @@ var gateways = builder.Services.AddGateways(options =>
         options.RateLimit.PermitsPerSecond = 20;
         options.RateLimit.Burst = 40;
     })
-    .AddJwtAuthentication()
-    .AddGateway<ChatGateway>()
-    .AddGateway<AppGateway>();
+    .AddJwtAuthentication(); // ChatGateway and AppGateway are found: AddGateways() serves every [WebSocketGateway] of this project.
 if (settings.RedisUrl is not null)
 {
     // Rooms, broadcasts and notifications span every instance on that Redis (Node servers with

@@ -203,6 +203,24 @@ const scenarios = {
     return { toA, toB, ids };
   },
 
+  // The README's first server, as written: broadcast with ack, and a room's notification.
+  async "readme"() {
+    const make = () => connected(io(url, { transports: ["websocket"], forceNew: true }));
+    const [a, b] = await Promise.all([make(), make()]);
+    const broadcast = once(b, "message");
+    const answer = await ack(a, "message", { text: "hi" });
+    const [toB] = await broadcast;
+    const notified = once(a, "notification");
+    a.emit("joinRoom", { roomId: "r1" });
+    // joinRoom sends no ack, so nothing says when a is in: b joins again until a hears of it.
+    const retry = setInterval(() => b.emit("joinRoom", { roomId: "r1" }), 200);
+    const [notification] = await notified;
+    clearInterval(retry);
+    a.disconnect();
+    b.disconnect();
+    return { answer, toB, notification };
+  },
+
   // Every parameter and return kind of KitchenSinkGateway on /sink.
   async "kitchen-sink"() {
     const user = await connected(io(`${url}/sink`, { transports: ["websocket"], forceNew: true, auth: { sub: "u1", role: "admin" } }));

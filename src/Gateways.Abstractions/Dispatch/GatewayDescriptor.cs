@@ -20,10 +20,13 @@ public sealed class GatewayDescriptor
     /// <param name="createDispatcher">Builds the dispatcher for one server.</param>
     /// <param name="connectAuthorize">The gateway's <c>[Authorize]</c> attributes, checked when a socket connects.</param>
     /// <param name="allowAnonymous">Whether the gateway is <c>[AllowAnonymous]</c>: its namespace needs no token.</param>
+    /// <param name="addServices">Registers the gateway class in DI (a singleton), without reflection.</param>
     public GatewayDescriptor(Type gatewayType, string @namespace, IReadOnlyList<string> events,
         Func<GatewayBindingContext, GatewayDispatcher> createDispatcher,
-        IReadOnlyList<GatewayAuthorizeData>? connectAuthorize = null, bool allowAnonymous = false)
+        IReadOnlyList<GatewayAuthorizeData>? connectAuthorize = null, bool allowAnonymous = false,
+        Action<IServiceCollection>? addServices = null)
     {
+        AddServices = addServices;
         GatewayType = gatewayType;
         Namespace = @namespace;
         Events = events;
@@ -40,6 +43,10 @@ public sealed class GatewayDescriptor
 
     /// <summary>The gateway class.</summary>
     public Type GatewayType { get; }
+
+    /// <summary>Registers the gateway class in DI (a singleton), as generated code can without reflection; null in
+    /// descriptors written by hand.</summary>
+    public Action<IServiceCollection>? AddServices { get; }
 
     /// <summary>The Socket.IO namespace it serves.</summary>
     public string Namespace { get; }

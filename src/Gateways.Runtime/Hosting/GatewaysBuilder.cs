@@ -28,6 +28,7 @@ internal sealed class GatewaysBuilder : IGatewaysBuilder
         {
             Declarations = new GatewayDeclarations();
             services.AddSingleton(Declarations);
+            GatewayDiscovery.Discover(services, Declarations);
         }
     }
 

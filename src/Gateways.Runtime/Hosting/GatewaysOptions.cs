@@ -14,6 +14,11 @@ public sealed class GatewaysOptions
     /// <summary>How long a client may stay connected without joining any namespace. Default 45 s (socket.io's).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>Whether every <c>[WebSocketGateway]</c> class of the app's own project (the assembly named by
+    /// <c>IHostEnvironment.ApplicationName</c>) is served without an <c>AddGateway&lt;T&gt;()</c> call. Default:
+    /// on. Off, only the gateways added explicitly are served, and startup warns about each one left out.</summary>
+    public bool DiscoverGateways { get; set; } = true;
+
     /// <summary>How many event handlers of one connection may run at once. Events start in arrival order; past this
     /// limit the connection's next message waits, which bounds what a flooding client can start. Default 16.</summary>
     public int MaxConcurrentEventsPerConnection { get; set; } = 16;
@@ -69,6 +74,10 @@ internal sealed class GatewayDeclarations
     public Dictionary<string, List<Action<GatewayNamespaceBuilder>>> Namespaces { get; } = new(StringComparer.Ordinal);
 
     public List<Dispatch.GatewayDescriptor> Gateways { get; } = [];
+
+    /// <summary>The gateways of the app's own project, found by <c>AddGateways()</c>; served unless
+    /// <see cref="GatewaysOptions.DiscoverGateways"/> is off.</summary>
+    public List<Dispatch.GatewayDescriptor> DiscoveredGateways { get; } = [];
 
     /// <summary>Connection middlewares of every namespace, run before the namespace's own (authentication).</summary>
     public List<GatewayConnectionMiddleware> GlobalMiddlewares { get; } = [];

@@ -13,6 +13,9 @@ internal static partial class NamespaceLog
 
 internal static partial class SocketIOLog
 {
+    [LoggerMessage(123, LogLevel.Warning, "Gateways.DiscoverGateways is off, so these [WebSocketGateway] classes of the app are not served: {Gateways}. Add them with AddGateway<T>(), or remove their attribute.")]
+    public static partial void GatewaysLeftOut(ILogger logger, string gateways);
+
     [LoggerMessage(101, LogLevel.Debug, "Socket '{SocketId}' connected to namespace '{Namespace}' over connection '{Sid}'.")]
     public static partial void SocketConnected(ILogger logger, string socketId, string @namespace, string sid);
 

@@ -48,6 +48,11 @@ public sealed class SocketIOServer : IEngineIOApplication
         {
             [NamespaceNameTable.Root] = new GatewayNamespaceBuilder(NamespaceNameTable.Root),
         };
+        var gateways = ServedGateways(declarations, logger);
+        foreach (var descriptor in gateways)
+        {
+            declarations.Namespaces.TryAdd(descriptor.Namespace, []);
+        }
         foreach (var (name, configures) in declarations.Namespaces)
         {
             var builder = builders.TryGetValue(name, out var existing) ? existing : builders[name] = new GatewayNamespaceBuilder(name);
@@ -60,7 +65,7 @@ public sealed class SocketIOServer : IEngineIOApplication
         // Gateways add their handlers before the namespaces freeze, and see their namespace once it exists.
         var binding = new GatewayBindingContext(services, SerializerOptions);
         var dispatchers = new List<(string Namespace, GatewayDispatcher Dispatcher)>();
-        foreach (var descriptor in declarations.Gateways)
+        foreach (var descriptor in gateways)
         {
             var builder = builders[descriptor.Namespace];
             if (descriptor.ConnectAuthorize.Count > 0)
@@ -125,6 +130,23 @@ public sealed class SocketIOServer : IEngineIOApplication
 
     /// <summary>A gateway's class-level [Authorize]: an unauthenticated socket is refused "Unauthorized", an
     /// authenticated one that fails the policy "Forbidden resource".</summary>
+    /// <summary>The gateways added explicitly, then those discovered in the app's project unless discovery is off
+    /// (then each one left out is named in one warning).</summary>
+    private List<GatewayDescriptor> ServedGateways(GatewayDeclarations declarations, ILogger logger)
+    {
+        var gateways = new List<GatewayDescriptor>(declarations.Gateways);
+        var discovered = declarations.DiscoveredGateways.Where(d => !gateways.Contains(d)).ToList();
+        if (Options.DiscoverGateways)
+        {
+            gateways.AddRange(discovered);
+        }
+        else if (discovered.Count > 0)
+        {
+            SocketIOLog.GatewaysLeftOut(logger, string.Join(", ", discovered.Select(d => d.GatewayType.FullName)));
+        }
+        return gateways;
+    }
+
     private static GatewayConnectionMiddleware ConnectAuthorization(IServiceProvider services, GatewayDescriptor descriptor)
     {
         var policy = HandlerPipeline.Policy(services, descriptor.ConnectAuthorize, $"gateway '{descriptor.GatewayType.Name}'");

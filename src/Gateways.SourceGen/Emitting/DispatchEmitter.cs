@@ -46,16 +46,17 @@ internal static class DispatchEmitter
         writer.WriteLine($"{Literal(gateway.SocketNamespace)},");
         writer.WriteLine(gateway.Handlers.Count == 0 ? "global::System.Array.Empty<string>()," : $"new string[] {{ {events} }},");
         var policy = gateway.Policy;
-        if (policy.Authorize.Count > 0 || policy.AllowAnonymous)
+        writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding),");
+        if (policy.Authorize.Count > 0)
         {
-            writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding),");
             writer.WriteLine($"connectAuthorize: {AuthorizeArray(policy.Authorize)},");
-            writer.WriteLine($"allowAnonymous: {Bool(policy.AllowAnonymous)});");
         }
-        else
+        if (policy.AllowAnonymous)
         {
-            writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding));");
+            writer.WriteLine("allowAnonymous: true,");
         }
+        // A generic call names the class to the trimmer, so DI can build it under Native AOT.
+        writer.WriteLine($"addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<{gateway.FullyQualifiedName}>(services));");
         writer.Unindent();
         writer.WriteLine();
         writer.WriteLine($"private readonly {gateway.FullyQualifiedName} _gateway;");
@@ -298,8 +299,6 @@ internal static class DispatchEmitter
 
     private static string TypeArray(IReadOnlyCollection<string> types) =>
         "new global::System.Type[] { " + string.Join(", ", types.Select(t => $"typeof({t})")) + " }";
-
-    private static string Bool(bool value) => value ? "true" : "false";
 
     private static bool UsesServer(GatewayModel gateway) =>
         gateway.Handlers.Any(h => h.Parameters.Any(p => p.Kind == ParameterKind.Server));

@@ -15,7 +15,7 @@ namespace Gateways.Generated.Secure
             new string[] { "open", "send" },
             static binding => new SecureGatewayDispatcher(binding),
             connectAuthorize: new global::Gateways.Dispatch.GatewayAuthorizeData[] { new(null, null) },
-            allowAnonymous: false);
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Secure.SecureGateway>(services));
 
         private readonly global::Secure.SecureGateway _gateway;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Secure.SendMessageDto> _h1_message;

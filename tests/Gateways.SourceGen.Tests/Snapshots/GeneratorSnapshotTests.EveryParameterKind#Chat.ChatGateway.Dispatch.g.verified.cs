@@ -13,7 +13,8 @@ namespace Gateways.Generated.Chat
             typeof(global::Chat.ChatGateway),
             "/chat",
             new string[] { "joinRoom", "leaveRoom", "plumbing", "positional", "whoami" },
-            static binding => new ChatGatewayDispatcher(binding));
+            static binding => new ChatGatewayDispatcher(binding),
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Chat.ChatGateway>(services));
 
         private readonly global::Chat.ChatGateway _gateway;
         private global::Gateways.IGatewayServer _server = null!;

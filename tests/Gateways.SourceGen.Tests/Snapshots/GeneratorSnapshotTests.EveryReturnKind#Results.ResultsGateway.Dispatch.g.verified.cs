@@ -13,7 +13,8 @@ namespace Gateways.Generated.Results
             typeof(global::Results.ResultsGateway),
             "/",
             new string[] { "response", "stream", "task", "task-of-t", "value", "value-task", "value-task-of-t", "void" },
-            static binding => new ResultsGatewayDispatcher(binding));
+            static binding => new ResultsGatewayDispatcher(binding),
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Results.ResultsGateway>(services));
 
         private readonly global::Results.ResultsGateway _gateway;
 

@@ -13,7 +13,8 @@ namespace Gateways.Generated
             typeof(global::GlobalGateway),
             "/",
             new string[] { "ping" },
-            static binding => new GlobalGatewayDispatcher(binding));
+            static binding => new GlobalGatewayDispatcher(binding),
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::GlobalGateway>(services));
 
         private readonly global::GlobalGateway _gateway;
 

@@ -13,7 +13,8 @@ namespace Gateways.Generated.App
             typeof(global::App.AppGateway),
             "/",
             new string[] { "message" },
-            static binding => new AppGatewayDispatcher(binding));
+            static binding => new AppGatewayDispatcher(binding),
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::App.AppGateway>(services));
 
         private readonly global::App.AppGateway _gateway;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<object> _h0_payload;

@@ -13,7 +13,8 @@ namespace Gateways.Generated.Legacy
             typeof(global::Legacy.Outer.InnerGateway),
             "/legacy",
             new string[] { "echo" },
-            static binding => new Outer_InnerGatewayDispatcher(binding));
+            static binding => new Outer_InnerGatewayDispatcher(binding),
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Legacy.Outer.InnerGateway>(services));
 
         private readonly global::Legacy.Outer.InnerGateway _gateway;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h0_text;

@@ -13,7 +13,8 @@ namespace Gateways.Generated.Shop
             typeof(global::Shop.OrdersGateway),
             "/shop",
             new string[] { "order" },
-            static binding => new OrdersGatewayDispatcher(binding));
+            static binding => new OrdersGatewayDispatcher(binding),
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Shop.OrdersGateway>(services));
 
         private readonly global::Shop.OrdersGateway _gateway;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h0_id;

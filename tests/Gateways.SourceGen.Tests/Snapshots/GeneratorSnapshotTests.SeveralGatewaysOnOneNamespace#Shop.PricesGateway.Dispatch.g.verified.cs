@@ -13,7 +13,8 @@ namespace Gateways.Generated.Shop
             typeof(global::Shop.PricesGateway),
             "/shop",
             new string[] { "price" },
-            static binding => new PricesGatewayDispatcher(binding));
+            static binding => new PricesGatewayDispatcher(binding),
+            addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Shop.PricesGateway>(services));
 
         private readonly global::Shop.PricesGateway _gateway;
         private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h0_symbol;

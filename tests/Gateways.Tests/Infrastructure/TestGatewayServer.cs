@@ -34,9 +34,10 @@ public sealed class TestGatewayServer : IAsyncDisposable
 
     /// <summary>Starts a server; <paramref name="port"/> 0 picks a free port.</summary>
     public static async Task<TestGatewayServer> StartAsync(Action<IGatewaysBuilder> configure,
-        Action<GatewaysOptions>? options = null, int port = 0, Action<WebApplication>? configureApp = null)
+        Action<GatewaysOptions>? options = null, int port = 0, Action<WebApplication>? configureApp = null, string? applicationName = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The app's name decides which gateways AddGateways() discovers; by default it is the test host's, which has none.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = applicationName });
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var logs = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();

@@ -97,7 +97,15 @@ internal static class DiagnosticDescriptors
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 
+    /// <summary>Where each id is explained, with its fix: docs/diagnostics.md, anchored by the lower-case id. Keep it
+    /// in step with PackageProjectUrl in Directory.Build.props.</summary>
+    public const string HelpLinkBase = "https://github.com/gateways-dotnet/gateways/blob/main/docs/diagnostics.md#";
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true,
-            description: "See docs/diagnostics.md of the Gateways repository.");
+            description: $"See docs/diagnostics.md#{id.ToLowerInvariant()} of the Gateways repository.",
+            helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+
+    /// <summary>Every descriptor, for the documentation test.</summary>
+    public static IEnumerable<DiagnosticDescriptor> Every => All.Values;
 }

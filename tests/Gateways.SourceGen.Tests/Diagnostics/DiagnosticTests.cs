@@ -236,3 +236,30 @@ public sealed class DiagnosticTests
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 }
+
+/// <summary>Every GW id leads to its fix: a help link to its anchor in docs/diagnostics.md, and a row there.</summary>
+public sealed class DiagnosticDocumentationTests
+{
+    [Fact]
+    public void EveryDiagnosticLinksToItsRowOfTheDocs()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Gateways.sln")))
+        {
+            root = root.Parent;
+        }
+        Assert.NotNull(root);
+        var docs = File.ReadAllText(Path.Combine(root.FullName, "docs", "diagnostics.md"));
+        var released = File.ReadAllText(Path.Combine(root.FullName, "src", "Gateways.SourceGen", "AnalyzerReleases.Unshipped.md"));
+
+        var descriptors = Gateways.SourceGen.Diagnostics.DiagnosticDescriptors.Every.ToList();
+        Assert.Equal(18, descriptors.Count);
+        foreach (var descriptor in descriptors)
+        {
+            var anchor = descriptor.Id.ToLowerInvariant();
+            Assert.Equal("https://github.com/gateways-dotnet/gateways/blob/main/docs/diagnostics.md#" + anchor, descriptor.HelpLinkUri);
+            Assert.Contains($"<a id=\"{anchor}\"></a>{descriptor.Id} | {descriptor.DefaultSeverity} |", docs);
+            Assert.Contains($"{descriptor.Id} | Gateways | {descriptor.DefaultSeverity} | {descriptor.Title}", released);
+        }
+    }
+}

@@ -68,7 +68,17 @@ internal static class LocalFeed
                 ["pack", Path.Combine(RepositoryPaths.Root, "src", project), "-c", "Release", "-o", feed, $"-p:Version={version}", "-nologo"],
                 RepositoryPaths.Root, TimeSpan.FromMinutes(4));
         }
-        Assert.True(File.Exists(Path.Combine(feed, $"Gateways.Runtime.{version}.nupkg")), "Gateways.Runtime was not packed");
+        var package = Path.Combine(feed, $"Gateways.Runtime.{version}.nupkg");
+        Assert.True(File.Exists(package), "Gateways.Runtime was not packed");
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
+        {
+            var entries = zip.Entries.Select(e => e.FullName).ToList();
+            // The generator with its analyzer, the IDE's code fixes, and the props that let GW0017 see PublishAot.
+            Assert.Contains("analyzers/dotnet/cs/Gateways.SourceGen.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/Gateways.SourceGen.CodeFixes.dll", entries);
+            Assert.Contains("build/Gateways.Runtime.props", entries);
+            Assert.Contains("buildTransitive/Gateways.Runtime.props", entries);
+        }
         return (feed, version);
     }
 }

@@ -16,13 +16,25 @@ namespace Gateways.SourceGen;
 [Generator(LanguageNames.CSharp)]
 public sealed class GatewayGenerator : IIncrementalGenerator
 {
+    private readonly System.Action<INamedTypeSymbol>? _beforeParse;
+
+    /// <summary>The generator as the compiler creates it.</summary>
+    public GatewayGenerator()
+    {
+    }
+
+    /// <summary>A generator that runs <paramref name="beforeParse"/> on each gateway first: the seam through which the
+    /// GW0000 test makes parsing fail. An instance's, so no test can leak it into another.</summary>
+    internal GatewayGenerator(System.Action<INamedTypeSymbol> beforeParse) => _beforeParse = beforeParse;
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var beforeParse = _beforeParse;
         var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(KnownNames.WebSocketGatewayAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (syntax, cancellationToken) => GatewayParser.Parse(syntax, cancellationToken))
+                (syntax, cancellationToken) => GatewayParser.Parse(syntax, beforeParse, cancellationToken))
             .WithTrackingName(GatewayGeneratorStepNames.Parse);
 
         var models = parsed

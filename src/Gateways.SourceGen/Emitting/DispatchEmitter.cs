@@ -13,6 +13,13 @@ internal static class DispatchEmitter
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     private const string JsonTypeInfo = "global::System.Text.Json.Serialization.Metadata.JsonTypeInfo";
 
+    /// <summary>Result types whose metadata Gateways.Runtime always has (Internal/GatewaysJsonContext.cs), so their
+    /// startup check would only repeat itself.</summary>
+    private static readonly HashSet<string> RuntimeKnownTypes = new(System.StringComparer.Ordinal)
+    {
+        "string", "int", "long", "double", "decimal", "bool", "byte[]", "string[]", "global::System.Text.Json.JsonElement",
+    };
+
     public static string Emit(GatewayModel gateway)
     {
         var writer = new SourceWriter();
@@ -91,6 +98,7 @@ internal static class DispatchEmitter
         writer.WriteLine($"private {gateway.DispatcherName}(global::Gateways.Dispatch.GatewayBindingContext binding)");
         writer.OpenBlock();
         writer.WriteLine($"_gateway = binding.GetGateway<{gateway.FullyQualifiedName}>();");
+        var checkedResults = new HashSet<string>(System.StringComparer.Ordinal);
         for (var i = 0; i < gateway.Handlers.Count; i++)
         {
             var handler = gateway.Handlers[i];
@@ -116,7 +124,7 @@ internal static class DispatchEmitter
                         break;
                 }
             }
-            if (handler.SerializedResult is { } result)
+            if (handler.SerializedResult is { } result && !RuntimeKnownTypes.Contains(result) && checkedResults.Add(result))
             {
                 writer.WriteLine($"binding.RequireTypeInfo<{result}>({Literal($"The result of {where}")});");
             }

@@ -16,15 +16,13 @@ internal static class GatewayParser
     private static readonly SymbolDisplayFormat TypeNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
 
-    /// <summary>Lets the GW0000 test make parsing fail; never set outside tests.</summary>
-    internal static Action<INamedTypeSymbol>? FaultInjection;
-
-    public static GatewayParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static GatewayParseResult Parse(GeneratorAttributeSyntaxContext context, Action<INamedTypeSymbol>? beforeParse,
+        CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         try
         {
-            FaultInjection?.Invoke(type);
+            beforeParse?.Invoke(type);
             return new Parser(type, context.Attributes[0], cancellationToken).Run();
         }
         catch (OperationCanceledException)

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Gateways.SourceGen.Parsing;
 using Gateways.SourceGen.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 
@@ -26,23 +25,27 @@ public sealed class DiagnosticTests
     [Fact]
     public void GW0000_AnUnexpectedFailureBecomesOneDiagnosticNotACrash()
     {
-        GatewayParser.FaultInjection = type =>
+        var faulty = new GatewayGenerator(type =>
         {
             if (type.Name == "FaultyGateway")
             {
                 throw new InvalidOperationException("boom");
             }
-        };
-        try
-        {
-            AssertSingle("GW0000", DiagnosticSeverity.Error, "The Gateways generator failed on 'FaultyGateway': InvalidOperationException: boom", """
-                [WebSocketGateway] public sealed class [|FaultyGateway|] { [SubscribeMessage("e")] public void E() { } }
-                """);
-        }
-        finally
-        {
-            GatewayParser.FaultInjection = null;
-        }
+        });
+        var (source, span) = GeneratorHarness.Marked(Usings + """
+            [WebSocketGateway] public sealed class [|FaultyGateway|] { [SubscribeMessage("e")] public void E() { } }
+            [WebSocketGateway] public sealed class SoundGateway { [SubscribeMessage("e")] public void E() { } }
+            """);
+
+        var (result, _) = GeneratorHarness.Run(faulty, source);
+
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("GW0000", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Equal("The Gateways generator failed on 'FaultyGateway': InvalidOperationException: boom",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        // The other gateway is still generated.
+        Assert.Contains(result.GeneratedTrees, t => t.FilePath.EndsWith("SoundGateway.Dispatch.g.cs", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -25,15 +25,19 @@ public static class GeneratorHarness
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
-        [new GatewayGenerator().AsSourceGenerator()],
+    public static GeneratorDriver CreateDriver(GatewayGenerator? generator = null) => CSharpGeneratorDriver.Create(
+        [(generator ?? new GatewayGenerator()).AsSourceGenerator()],
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator and returns its result and the compilation with the generated code added.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run([StringSyntax("C#")] params string[] sources)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run([StringSyntax("C#")] params string[] sources) =>
+        Run(new GatewayGenerator(), sources);
+
+    /// <summary>Runs a given generator instance, such as one with a test seam.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(GatewayGenerator generator, [StringSyntax("C#")] params string[] sources)
     {
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(Compile(sources), out var output, out _);
+        var driver = CreateDriver(generator).RunGeneratorsAndUpdateCompilation(Compile(sources), out var output, out _);
         return (driver.GetRunResult(), output);
     }
 

@@ -25,7 +25,6 @@ namespace Gateways.Generated.Secure
         {
             _gateway = binding.GetGateway<global::Secure.SecureGateway>();
             _h1_message = binding.TypeInfo<global::Secure.SendMessageDto>("Parameter 'message' of SecureGateway.Send (event 'send')");
-            binding.RequireTypeInfo<string>("The result of SecureGateway.Send (event 'send')");
             _h1_messageValidator = binding.GetValidator(typeof(global::Secure.SendMessageDto));
         }
 

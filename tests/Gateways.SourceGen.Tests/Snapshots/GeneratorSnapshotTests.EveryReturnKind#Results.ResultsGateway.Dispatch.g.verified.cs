@@ -21,11 +21,6 @@ namespace Gateways.Generated.Results
         private ResultsGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::Results.ResultsGateway>();
-            binding.RequireTypeInfo<int>("The result of ResultsGateway.Response (event 'response')");
-            binding.RequireTypeInfo<int>("The result of ResultsGateway.Stream (event 'stream')");
-            binding.RequireTypeInfo<string>("The result of ResultsGateway.TaskOfT (event 'task-of-t')");
-            binding.RequireTypeInfo<int>("The result of ResultsGateway.Value (event 'value')");
-            binding.RequireTypeInfo<string>("The result of ResultsGateway.ValueTaskOfT (event 'value-task-of-t')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

@@ -21,7 +21,6 @@ namespace Gateways.Generated
         private GlobalGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::GlobalGateway>();
-            binding.RequireTypeInfo<string>("The result of GlobalGateway.Ping (event 'ping')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

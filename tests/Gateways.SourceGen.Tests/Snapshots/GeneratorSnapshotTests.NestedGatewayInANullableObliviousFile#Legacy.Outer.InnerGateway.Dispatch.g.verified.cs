@@ -23,7 +23,6 @@ namespace Gateways.Generated.Legacy
         {
             _gateway = binding.GetGateway<global::Legacy.Outer.InnerGateway>();
             _h0_text = binding.TypeInfo<string>("Parameter 'text' of Outer.InnerGateway.Echo (event 'echo')");
-            binding.RequireTypeInfo<string>("The result of Outer.InnerGateway.Echo (event 'echo')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

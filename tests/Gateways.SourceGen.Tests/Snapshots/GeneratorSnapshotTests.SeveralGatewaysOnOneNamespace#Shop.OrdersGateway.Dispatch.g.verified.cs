@@ -23,7 +23,6 @@ namespace Gateways.Generated.Shop
         {
             _gateway = binding.GetGateway<global::Shop.OrdersGateway>();
             _h0_id = binding.TypeInfo<string>("Parameter 'id' of OrdersGateway.Order (event 'order')");
-            binding.RequireTypeInfo<string>("The result of OrdersGateway.Order (event 'order')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

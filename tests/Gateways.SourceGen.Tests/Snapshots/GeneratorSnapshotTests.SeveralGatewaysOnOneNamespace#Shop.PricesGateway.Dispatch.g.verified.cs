@@ -23,7 +23,6 @@ namespace Gateways.Generated.Shop
         {
             _gateway = binding.GetGateway<global::Shop.PricesGateway>();
             _h0_symbol = binding.TypeInfo<string>("Parameter 'symbol' of PricesGateway.Price (event 'price')");
-            binding.RequireTypeInfo<decimal>("The result of PricesGateway.Price (event 'price')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)

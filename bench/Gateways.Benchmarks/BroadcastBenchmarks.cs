@@ -44,6 +44,13 @@ public class BroadcastBenchmarks
         return _server.BytesWritten;
     }
 
+    [Benchmark(Description = "broadcast to a room nobody is in")]
+    public long EmptyRoom()
+    {
+        _server.Root.To("nobody").Emit("bcast", _payload);
+        return _server.BytesWritten;
+    }
+
     [Benchmark(Baseline = true, Description = "emit to each socket, encoded per socket")]
     public long EncodePerSocket()
     {

@@ -29,10 +29,12 @@ public interface IGatewayAdapter
     /// <summary>Every room that has at least one socket.</summary>
     Task<IReadOnlyCollection<string>> AllRoomsAsync();
 
-    /// <summary>Writes an encoded packet to every target; the bytes are shared, not copied.</summary>
-    /// <param name="packet">The packet, encoded once.</param>
+    /// <summary>Sends a packet to every target. The packet is encoded on first use, once for every target (and for
+    /// other servers); with no target anywhere it is never encoded. A packet of this server that no client could
+    /// receive throws <see cref="OutgoingMessageTooLargeException"/>; a relayed one is dropped and logged.</summary>
+    /// <param name="packet">The packet model.</param>
     /// <param name="options">The targets.</param>
-    void Broadcast(EncodedPacket packet, BroadcastOptions options);
+    void Broadcast(OutgoingPacket packet, BroadcastOptions options);
 
     /// <summary>Sends an event with an acknowledgement id to every target and collects the answers.</summary>
     /// <param name="eventName">The event name.</param>

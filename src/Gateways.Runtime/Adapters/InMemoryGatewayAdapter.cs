@@ -146,28 +146,46 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     }
 
     /// <inheritdoc/>
-    public virtual void Broadcast(EncodedPacket packet, BroadcastOptions options)
+    public virtual void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
-        // Local senders are refused before this (OutgoingMessageTooLargeException); what still arrives too large
-        // comes from another server, and is dropped here rather than cutting off every local recipient.
-        if (packet.Size > Namespace.MaxPacketBytes)
-        {
-            Internal.GatewaysMetrics.DroppedTooLarge();
-            AdapterLog.DroppedTooLarge(Namespace.Logger, Namespace.Name, packet.Size, Namespace.MaxPacketBytes);
-            return;
-        }
         var targets = RentTargets(options, out var count);
         try
         {
+            // Nobody here: nothing to encode (a subclass that publishes has encoded it already).
+            if (count == 0 || !IsDeliverable(packet))
+            {
+                return;
+            }
+            var frame = packet.Frame;
             for (var i = 0; i < count; i++)
             {
-                targets[i].Send(packet);
+                targets[i].Send(frame);
             }
         }
         finally
         {
             ReturnTargets(targets, count);
         }
+    }
+
+    /// <summary>Refuses, at the sender, a packet of this server no client could receive; drops, with a log, one
+    /// that arrived that large from another server rather than cutting off every local recipient.</summary>
+    /// <param name="packet">The packet; encoded by this call.</param>
+    /// <exception cref="OutgoingMessageTooLargeException">A packet of this server is too large.</exception>
+    protected bool IsDeliverable(OutgoingPacket packet)
+    {
+        var size = packet.Frame.Size;
+        if (size <= Namespace.MaxPacketBytes)
+        {
+            return true;
+        }
+        if (!packet.IsRelayed)
+        {
+            Namespace.EnsureDeliverable(packet.Frame, packet.EventName!);
+        }
+        Internal.GatewaysMetrics.DroppedTooLarge();
+        AdapterLog.DroppedTooLarge(Namespace.Logger, Namespace.Name, size, Namespace.MaxPacketBytes);
+        return false;
     }
 
     /// <inheritdoc/>

@@ -21,10 +21,8 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
 
     public void Emit(string eventName, params object?[] args)
     {
-        // Encoded once here; the adapter writes the same bytes to every target.
-        var packet = SocketIOPacketWriter.WriteEvent(@namespace.Name, eventName, args, -1, @namespace.SerializerOptions);
-        @namespace.EnsureDeliverable(packet, eventName);
-        @namespace.Adapter.Broadcast(packet, options);
+        // A model, encoded by the adapter once, and only if someone (here or on another server) receives it.
+        @namespace.Adapter.Broadcast(OutgoingPacket.Event(@namespace.Name, eventName, args, @namespace.SerializerOptions), options);
     }
 
     public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>

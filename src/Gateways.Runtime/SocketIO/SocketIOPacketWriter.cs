@@ -65,13 +65,18 @@ public static class SocketIOPacketWriter
     /// <param name="ackId">The acknowledgement id, or -1.</param>
     /// <param name="options">The options for arguments of other types than JSON primitives.</param>
     public static EncodedPacket WriteEvent(string namespaceName, string eventName, ReadOnlySpan<object?> args, long ackId,
-        JsonSerializerOptions options)
+        JsonSerializerOptions options) => WriteEvent(namespaceName, eventName, args, ackId, options, out _);
+
+    /// <summary>Encodes an EVENT packet and says where its JSON payload starts in <see cref="EncodedPacket.Text"/>.</summary>
+    internal static EncodedPacket WriteEvent(string namespaceName, string eventName, ReadOnlySpan<object?> args, long ackId,
+        JsonSerializerOptions options, out int payloadStart)
     {
         var attachmentCount = CountBinary(args);
         var type = attachmentCount > 0 ? SocketIOPacketType.BinaryEvent : SocketIOPacketType.Event;
         using var scope = new WriterScope();
         var buffer = scope.Buffer;
         WriteHeader(buffer, type, attachmentCount, namespaceName, ackId);
+        payloadStart = buffer.WrittenCount;
         var json = scope.Json;
         json.WriteStartArray();
         json.WriteStringValue(eventName);

@@ -325,12 +325,8 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
             }
             var pending = new PendingAckRequest(servers - 1);
             _ackRequests[requestId] = pending;
-            var encoded = SocketIOPacketWriter.WriteEvent(Namespace.Name, eventName, args, -1, Namespace.SerializerOptions);
-            if (RedisWire.TryDecode(encoded, Names, out var type, out _, out var payload))
-            {
-                var packet = PacketJson(type, -1, payload.Span);
-                PublishBroadcastWithAck(requestId, packet, encoded.Attachments, options, timeout);
-            }
+            var outgoing = OutgoingPacket.Event(Namespace.Name, eventName, args, Namespace.SerializerOptions);
+            PublishBroadcastWithAck(requestId, PacketJson(outgoing.Type, -1, outgoing.Payload.Span), outgoing.Attachments, options, timeout);
             localAwaited = true;
             var localAnswers = await local;
             var remoteAnswers = await pending.Completion.Task.WaitAsync(timeout, Namespace.TimeProvider);
@@ -376,15 +372,10 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
 
     private bool EncodeServerSideEmit(string eventName, object?[] args, out byte[] data, out ReadOnlyMemory<byte>[]? attachments)
     {
-        var encoded = SocketIOPacketWriter.WriteEvent(Namespace.Name, eventName, args, -1, Namespace.SerializerOptions);
-        attachments = encoded.Attachments;
-        if (RedisWire.TryDecode(encoded, Names, out _, out _, out var payload))
-        {
-            data = payload.ToArray();
-            return true;
-        }
-        data = [];
-        return false;
+        var outgoing = OutgoingPacket.Event(Namespace.Name, eventName, args, Namespace.SerializerOptions);
+        attachments = outgoing.Attachments;
+        data = outgoing.Payload.ToArray();
+        return true;
     }
 
     // ---- requests other servers make ----
@@ -394,8 +385,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     {
         if (RedisWire.TryReadPacket(packet, out var nsp, out var type, out var ackId, out var payload) && nsp == Namespace.Name)
         {
-            base.Broadcast(SocketIOPacketWriter.WriteRaw(type, Namespace.Name, ackId, payload,
-                attachments.Count > 0 ? [.. attachments] : null), options);
+            base.Broadcast(OutgoingPacket.Relayed(type, Namespace.Name, ackId, payload, attachments.Count > 0 ? [.. attachments] : null), options);
         }
     }
 

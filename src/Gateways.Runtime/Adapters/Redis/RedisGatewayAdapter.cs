@@ -69,27 +69,30 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
     // ---- broadcasts ----
 
     /// <inheritdoc/>
-    public override void Broadcast(EncodedPacket packet, BroadcastOptions options)
+    public override void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
-        if (RedisWire.TryDecode(packet, Names, out var type, out var ackId, out var payload))
+        // Refused at the sender before anything is published.
+        if (!IsDeliverable(packet))
         {
-            var message = new System.Buffers.ArrayBufferWriter<byte>(payload.Length + 128);
-            using (var json = new Utf8JsonWriter(message))
-            {
-                json.WriteStartArray();
-                json.WriteStringValue(Uid);
-                RedisWire.WritePacket(json, type, ackId, payload.Span, Namespace.Name);
-                json.WriteStartObject();
-                RedisWire.WriteStrings(json, "rooms", options.Rooms);
-                RedisWire.WriteStrings(json, "except", options.Except);
-                json.WriteStartObject("flags");
-                json.WriteEndObject();
-                json.WriteEndObject();
-                json.WriteEndArray();
-            }
-            var channel = options.Rooms.Count == 1 ? $"{_channelPrefix}{options.Rooms.First()}#" : _channelPrefix;
-            Publish(RedisChannel.Literal(channel), RedisWire.ToMessagePack(message.WrittenSpan, packet.Attachments ?? []));
+            return;
         }
+        var payload = packet.Payload;
+        var message = new System.Buffers.ArrayBufferWriter<byte>(payload.Length + 128);
+        using (var json = new Utf8JsonWriter(message))
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(Uid);
+            RedisWire.WritePacket(json, packet.Type, packet.AckId, payload.Span, Namespace.Name);
+            json.WriteStartObject();
+            RedisWire.WriteStrings(json, "rooms", options.Rooms);
+            RedisWire.WriteStrings(json, "except", options.Except);
+            json.WriteStartObject("flags");
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+        var channel = options.Rooms.Count == 1 ? $"{_channelPrefix}{options.Rooms.First()}#" : _channelPrefix;
+        Publish(RedisChannel.Literal(channel), RedisWire.ToMessagePack(message.WrittenSpan, packet.Attachments ?? []));
         base.Broadcast(packet, options);
     }
 

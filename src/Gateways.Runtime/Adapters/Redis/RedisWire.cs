@@ -56,30 +56,6 @@ internal static class RedisWire
         return JsonElement.Parse(buffer.WrittenSpan);
     }
 
-    /// <summary>Splits one of our encoded frames back into type, ack id and JSON payload (binary events become
-    /// events, their attachments stay in <see cref="EncodedPacket.Attachments"/>). Only packets that leave this
-    /// server pay for it.</summary>
-    public static bool TryDecode(EncodedPacket packet, NamespaceNameTable names, out SocketIOPacketType type, out long ackId,
-        out ReadOnlyMemory<byte> payload)
-    {
-        type = default;
-        ackId = -1;
-        payload = default;
-        if (!SocketIOPacketParser.TryParse(packet.Text.AsMemory(1), names, out var parsed, out _))
-        {
-            return false;
-        }
-        type = parsed.Type switch
-        {
-            SocketIOPacketType.BinaryEvent => SocketIOPacketType.Event,
-            SocketIOPacketType.BinaryAck => SocketIOPacketType.Ack,
-            _ => parsed.Type,
-        };
-        ackId = parsed.AckId;
-        payload = parsed.Payload;
-        return true;
-    }
-
     /// <summary>Writes socket.io's packet object <c>{type, data, nsp, id?}</c>.</summary>
     public static void WritePacket(Utf8JsonWriter json, SocketIOPacketType type, long ackId, ReadOnlySpan<byte> payload, string nsp)
     {

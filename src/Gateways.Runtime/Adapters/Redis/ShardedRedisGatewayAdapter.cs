@@ -114,11 +114,12 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     // ---- publishing ----
 
     /// <inheritdoc/>
-    public override void Broadcast(EncodedPacket packet, BroadcastOptions options)
+    public override void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
-        if (RedisWire.TryDecode(packet, Names, out var type, out var ackId, out var payload))
+        // Refused at the sender before anything is published.
+        if (IsDeliverable(packet))
         {
-            var packetJson = PacketJson(type, ackId, payload.Span);
+            var packetJson = PacketJson(packet.Type, packet.AckId, packet.Payload.Span);
             // Like Node: a broadcast to one room uses the room's channel, unless that room is a socket's own in the
             // "dynamic" mode (socket ids are 20 characters there too).
             var room = options.Rooms.Count == 1 ? options.Rooms.First() : null;

@@ -23,7 +23,8 @@ internal static class LocalFeed
     };
 
     /// <summary>Creates a consumer project folder: NuGet.config on the local feed, the csproj, and the sources.</summary>
-    public static async Task<string> CreateConsumerAsync(string name, string projectProperties, IReadOnlyDictionary<string, string> sources)
+    public static async Task<string> CreateConsumerAsync(string name, string projectProperties, IReadOnlyDictionary<string, string> sources,
+        string package = "Gateways.Runtime")
     {
         var (feed, version) = await Packed.Value;
         var consumer = Directory.CreateDirectory(Path.Combine(Work.FullName, name)).FullName;
@@ -47,7 +48,7 @@ internal static class LocalFeed
             {projectProperties}
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="Gateways.Runtime" Version="{version}" />
+                <PackageReference Include="{package}" Version="{version}" />
               </ItemGroup>
             </Project>
             """);
@@ -62,7 +63,7 @@ internal static class LocalFeed
     {
         var version = $"0.1.0-local.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         var feed = Path.Combine(Work.FullName, "feed");
-        foreach (var project in new[] { "Gateways.Abstractions", "Gateways.Runtime" })
+        foreach (var project in new[] { "Gateways.Abstractions", "Gateways.Runtime", "Gateways.Redis" })
         {
             await ProcessRunner.RunAsync("dotnet",
                 ["pack", Path.Combine(RepositoryPaths.Root, "src", project), "-c", "Release", "-o", feed, $"-p:Version={version}", "-nologo"],

@@ -56,6 +56,10 @@ public sealed class PackageConsumerTests
         // TreatWarningsAsErrors: the generated code must build clean in the user's project too.
         await ProcessRunner.RunAsync("dotnet", ["build", "-c", "Release", "-nologo"], consumer, TimeSpan.FromMinutes(4));
 
+        // Gateways.Runtime alone brings no Redis client.
+        Assert.False(File.Exists(Path.Combine(consumer, "bin", "Release", "net10.0", "StackExchange.Redis.dll")),
+            "a consumer of Gateways.Runtime alone got StackExchange.Redis");
+
         var port = ProcessRunner.FreePort();
         using var server = ProcessRunner.Start("dotnet", [Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll")],
             consumer, new Dictionary<string, string> { ["WS_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
@@ -93,5 +97,27 @@ public sealed class PackageConsumerTests
             ProcessRunner.RunAsync("dotnet", ["build", "-c", "Release", "-nologo"], consumer, TimeSpan.FromMinutes(4)));
 
         Assert.Contains("error GW0017: An anonymous type is serialized as the result of handler 'ChatGateway.HandleMessage'", error.Message);
+    }
+
+    [Fact]
+    public async Task AConsumerOfGatewaysRedisGetsTheRedisAdapter()
+    {
+        var consumer = await LocalFeed.CreateConsumerAsync("RedisConsumer", "", new Dictionary<string, string>
+        {
+            ["Program.cs"] = """
+                using Gateways.Hosting;
+
+                var builder = WebApplication.CreateSlimBuilder(args);
+                builder.Services.AddGateways().AddRedisAdapter("127.0.0.1:6379");
+                var app = builder.Build();
+                app.MapGateways();
+                app.Run();
+                """,
+        }, package: "Gateways.Redis");
+
+        await ProcessRunner.RunAsync("dotnet", ["build", "-c", "Release", "-nologo"], consumer, TimeSpan.FromMinutes(4));
+
+        Assert.True(File.Exists(Path.Combine(consumer, "bin", "Release", "net10.0", "StackExchange.Redis.dll")));
+        Assert.True(File.Exists(Path.Combine(consumer, "bin", "Release", "net10.0", "Gateways.Redis.dll")));
     }
 }

@@ -36,26 +36,29 @@ public static class GatewaysBuilderExtensions
         return gateways.AddGateway(descriptor);
     }
 
-    /// <summary>Adds every generated gateway found in <paramref name="assemblies"/> (gateways that ship inside other
-    /// packages, say), by scanning them with Scrutor for their generated <see cref="IGatewayRegistration"/>.</summary>
+    /// <summary>Adds every generated gateway found in <paramref name="assemblies"/> (gateways that ship in other
+    /// projects or packages, say): Scrutor registers each <see cref="WebSocketGatewayAttribute"/> class of them in the
+    /// service collection as a singleton, and each one's generated descriptor adds its handlers.</summary>
     /// <param name="gateways">The builder.</param>
     /// <param name="assemblies">The assemblies to scan.</param>
     [RequiresUnreferencedCode("Assembly scanning finds types by reflection; use AddGateway<T>() in trimmed or Native AOT apps.")]
     public static IGatewaysBuilder AddGatewaysFromAssemblies(this IGatewaysBuilder gateways, params Assembly[] assemblies)
     {
-        var found = new ServiceCollection();
-        found.Scan(scan => scan.FromAssemblies(assemblies)
-            .AddClasses(classes => classes.AssignableTo<IGatewayRegistration>(), publicOnly: false)
-            .As<IGatewayRegistration>()
+        gateways.Services.Scan(scan => scan.FromAssemblies(assemblies)
+            .AddClasses(classes => classes.WithAttribute<WebSocketGatewayAttribute>(), publicOnly: false)
+            .UsingRegistrationStrategy(Scrutor.RegistrationStrategy.Skip)
+            .AsSelf()
             .WithSingletonLifetime());
-        using var provider = found.BuildServiceProvider();
-        foreach (var registration in provider.GetServices<IGatewayRegistration>())
+        foreach (var assembly in assemblies)
         {
-            foreach (var descriptor in registration.Gateways)
-            {
-                gateways.Services.TryAdd(ServiceDescriptor.Singleton(descriptor.GatewayType, descriptor.GatewayType));
-                gateways.AddGateway(descriptor);
-            }
+            // The generated module initializer puts the assembly's descriptors in the registry.
+            RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        }
+        var scanned = new HashSet<Assembly>(assemblies);
+        foreach (var descriptor in GatewayRegistry.All.Where(d => scanned.Contains(d.GatewayType.Assembly))
+                     .OrderBy(d => d.GatewayType.FullName, StringComparer.Ordinal))
+        {
+            gateways.AddGateway(descriptor);
         }
         return gateways;
     }

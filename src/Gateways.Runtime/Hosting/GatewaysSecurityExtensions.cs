@@ -5,30 +5,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateways.Hosting;
 
-/// <summary>Authentication, filters and validation for gateways.</summary>
+/// <summary>Filters and validation for gateways (JWT authentication is in the Gateways.Authentication.JwtBearer package).</summary>
 public static class GatewaysSecurityExtensions
 {
-    /// <summary>
-    /// Authenticates every socket with a JWT validated by the app's JwtBearer configuration (register it with
-    /// <c>AddAuthentication().AddJwtBearer(…)</c>; the same tokens then work for HTTP and sockets). Missing, invalid
-    /// or expired tokens are refused with CONNECT_ERROR <c>{"message":"Unauthorized"}</c>.
-    /// </summary>
-    /// <param name="gateways">The builder.</param>
-    /// <param name="configure">Adjusts token sources, user id claims, anonymous namespaces and expiry handling.</param>
-    public static IGatewaysBuilder AddJwtAuthentication(this IGatewaysBuilder gateways, Action<GatewaysJwtOptions>? configure = null)
-    {
-        var options = gateways.Services.AddOptions<GatewaysJwtOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-        gateways.Services.TryAddSingleton<JwtConnectionAuthenticator>();
-        var declarations = ((GatewaysBuilder)gateways).Declarations;
-        declarations.GlobalMiddlewares.Add((context, next) =>
-            context.Services.GetRequiredService<JwtConnectionAuthenticator>().AuthenticateAsync(context, next));
-        return gateways;
-    }
-
     /// <summary>Runs <typeparamref name="TFilter"/> around every handler call (like SignalR's hub filters), in
     /// registration order, the first outermost. It is resolved from each event's DI scope.</summary>
     /// <typeparam name="TFilter">The filter.</typeparam>

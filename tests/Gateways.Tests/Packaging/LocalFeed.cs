@@ -63,7 +63,7 @@ internal static class LocalFeed
     {
         var version = $"0.1.0-local.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         var feed = Path.Combine(Work.FullName, "feed");
-        foreach (var project in new[] { "Gateways.Abstractions", "Gateways.Runtime", "Gateways.Redis" })
+        foreach (var project in new[] { "Gateways.Abstractions", "Gateways.Runtime", "Gateways.Redis", "Gateways.Authentication.JwtBearer" })
         {
             await ProcessRunner.RunAsync("dotnet",
                 ["pack", Path.Combine(RepositoryPaths.Root, "src", project), "-c", "Release", "-o", feed, $"-p:Version={version}", "-nologo"],

@@ -56,9 +56,11 @@ public sealed class PackageConsumerTests
         // TreatWarningsAsErrors: the generated code must build clean in the user's project too.
         await ProcessRunner.RunAsync("dotnet", ["build", "-c", "Release", "-nologo"], consumer, TimeSpan.FromMinutes(4));
 
-        // Gateways.Runtime alone brings no Redis client.
-        Assert.False(File.Exists(Path.Combine(consumer, "bin", "Release", "net10.0", "StackExchange.Redis.dll")),
-            "a consumer of Gateways.Runtime alone got StackExchange.Redis");
+        // Gateways.Runtime alone brings no Redis client and no JwtBearer/IdentityModel.
+        var assemblies = Directory.GetFiles(Path.Combine(consumer, "bin", "Release", "net10.0"), "*.dll").Select(Path.GetFileName).ToList();
+        Assert.DoesNotContain("StackExchange.Redis.dll", assemblies);
+        Assert.DoesNotContain("Microsoft.AspNetCore.Authentication.JwtBearer.dll", assemblies);
+        Assert.DoesNotContain(assemblies, f => f!.StartsWith("Microsoft.IdentityModel.", StringComparison.Ordinal));
 
         var port = ProcessRunner.FreePort();
         using var server = ProcessRunner.Start("dotnet", [Path.Combine(consumer, "bin", "Release", "net10.0", "Consumer.dll")],

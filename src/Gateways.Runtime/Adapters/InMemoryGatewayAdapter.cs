@@ -149,6 +149,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     public virtual void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
         var targets = RentTargets(options, out var count);
+        Internal.GatewaysMetrics.Broadcast(count);
         try
         {
             // Nobody here: nothing to encode (a subclass that publishes has encoded it already).

@@ -52,7 +52,10 @@ public sealed class EngineIOSession
         TimeProvider = timeProvider;
         _heartbeat = timeProvider.CreateTimer(static state => ((EngineIOSession)state!).OnHeartbeat(), this,
             Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _openedAt = Internal.GatewaysMetrics.ConnectionOpened();
     }
+
+    private readonly long _openedAt;
 
     /// <summary>The session id (<c>sid</c>).</summary>
     public string Id { get; }
@@ -410,6 +413,7 @@ public sealed class EngineIOSession
         }
         _heartbeat.Dispose();
         ReleasePending();
+        Internal.GatewaysMetrics.ConnectionClosed(_openedAt, reason);
         if (graceful)
         {
             lock (_sendLock)

@@ -1,19 +1,113 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Gateways.Internal;
 
 /// <summary>
-/// The framework's meter (<c>Gateways</c>). For now it counts what is dropped on purpose, so a drop that harms no
-/// connection still shows: <c>gateways.messages.dropped</c>, tagged <c>reason</c> (<c>too_large</c>).
+/// The framework's meter, <c>Gateways</c>, named after OpenTelemetry's conventions and ASP.NET Core's own
+/// <c>signalr.server.*</c> where they fit. Attributes have bounded values only: the namespace (declared in code), a
+/// close reason or refusal reason from a fixed set, and <c>error.type</c> (a category or an exception's type name);
+/// never an event name, socket id or user id. With no listener attached every call below is a flag check, and no
+/// timestamp is taken.
 /// </summary>
 internal static class GatewaysMetrics
 {
     public const string MeterName = "Gateways";
+
+    private const string NamespaceAttribute = "gateways.namespace";
 
     private static readonly Meter Meter = new(MeterName);
 
     private static readonly Counter<long> Dropped = Meter.CreateCounter<long>("gateways.messages.dropped", "{message}",
         "Outgoing messages dropped on purpose, by reason.");
 
+    private static readonly UpDownCounter<long> ActiveConnections = Meter.CreateUpDownCounter<long>(
+        "gateways.server.active_connections", "{connection}", "Engine.IO connections open now.");
+
+    private static readonly Histogram<double> ConnectionDuration = Meter.CreateHistogram<double>(
+        "gateways.server.connection.duration", "s", "How long Engine.IO connections lasted, by close reason.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.1, 1, 5, 30, 60, 300, 900, 3600, 14400, 86400] });
+
+    private static readonly UpDownCounter<long> ActiveSockets = Meter.CreateUpDownCounter<long>(
+        "gateways.server.active_sockets", "{socket}", "Sockets connected now, by namespace.");
+
+    private static readonly Counter<long> EventsReceived = Meter.CreateCounter<long>(
+        "gateways.server.events.received", "{event}", "Events clients sent, by namespace.");
+
+    private static readonly Counter<long> EventsRefused = Meter.CreateCounter<long>(
+        "gateways.server.events.refused", "{event}", "Events answered without running a handler, by namespace and reason.");
+
+    private static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>(
+        "gateways.server.handler.duration", "s", "How long handlers ran, by namespace, with error.type when they failed.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30] });
+
+    private static readonly Histogram<int> BroadcastRecipients = Meter.CreateHistogram<int>(
+        "gateways.server.broadcast.recipients", "{socket}", "Local sockets one broadcast was written to.",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 10, 100, 1000, 10000, 100000] });
+
     public static void DroppedTooLarge() => Dropped.Add(1, new KeyValuePair<string, object?>("reason", "too_large"));
+
+    /// <summary>A start timestamp for <see cref="ConnectionClosed"/>; 0 when nobody listens.</summary>
+    public static long ConnectionOpened()
+    {
+        ActiveConnections.Add(1);
+        return ConnectionDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+    }
+
+    public static void ConnectionClosed(long openedAt, string reason)
+    {
+        ActiveConnections.Add(-1);
+        if (openedAt != 0 && ConnectionDuration.Enabled)
+        {
+            ConnectionDuration.Record(Stopwatch.GetElapsedTime(openedAt).TotalSeconds, new KeyValuePair<string, object?>("gateways.close_reason", reason));
+        }
+    }
+
+    public static void SocketConnected(string @namespace) => ActiveSockets.Add(1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));
+
+    public static void SocketDisconnected(string @namespace) => ActiveSockets.Add(-1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));
+
+    public static void EventReceived(string @namespace) => EventsReceived.Add(1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));
+
+    /// <summary>An event refused before any handler: <c>rate_limit</c>, <c>limit</c> or <c>no_handler</c>.</summary>
+    public static void EventRefused(string @namespace, string reason) => EventsRefused.Add(1,
+        new KeyValuePair<string, object?>(NamespaceAttribute, @namespace), new KeyValuePair<string, object?>("gateways.reason", reason));
+
+    /// <summary>A start timestamp for <see cref="HandlerFinished"/>; 0 when nobody listens.</summary>
+    public static long HandlerStarting() => HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    public static void HandlerFinished(long startedAt, string @namespace, string? errorType)
+    {
+        if (startedAt == 0 || !HandlerDuration.Enabled)
+        {
+            return;
+        }
+        var elapsed = Stopwatch.GetElapsedTime(startedAt).TotalSeconds;
+        var ns = new KeyValuePair<string, object?>(NamespaceAttribute, @namespace);
+        if (errorType is null)
+        {
+            HandlerDuration.Record(elapsed, ns);
+        }
+        else
+        {
+            HandlerDuration.Record(elapsed, ns, new KeyValuePair<string, object?>("error.type", errorType));
+        }
+    }
+
+    /// <summary>A failed handler's <c>error.type</c>: a category for the framework's own refusals, else the exception's type.</summary>
+    public static string ErrorType(Exception exception) => exception switch
+    {
+        WsValidationException or Dispatch.MessageBindingException => "validation",
+        WsException { Message: Namespaces.HandlerPipeline.Forbidden or "Unauthorized" } => "authorization",
+        WsException => "refused",
+        _ => exception.GetType().FullName ?? "exception",
+    };
+
+    public static void Broadcast(int recipients)
+    {
+        if (BroadcastRecipients.Enabled)
+        {
+            BroadcastRecipients.Record(recipients);
+        }
+    }
 }

@@ -211,6 +211,7 @@ public sealed class GatewaySocket : IGatewaySocket
     internal void MarkConnected()
     {
         Volatile.Write(ref _state, 1);
+        Internal.GatewaysMetrics.SocketConnected(_namespace.Name);
         if (TokenExpiresAt is not null)
         {
             _expiryTimer = _namespace.TimeProvider.CreateTimer(static s => ((GatewaySocket)s!).OnExpiryTimer(), this,
@@ -270,6 +271,7 @@ public sealed class GatewaySocket : IGatewaySocket
         {
             return;
         }
+        Internal.GatewaysMetrics.SocketDisconnected(_namespace.Name);
         _namespace.Adapter.DeleteAll(Id);
         _namespace.Remove(this);
         _connection.Remove(this);

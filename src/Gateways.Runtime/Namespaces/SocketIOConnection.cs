@@ -311,8 +311,10 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         ReadOnlyMemory<byte> payload)
     {
         var limits = _options;
+        Internal.GatewaysMetrics.EventReceived(socket.Namespace);
         if (!_server.RateLimiter.TryAcquire(_rateBucket, socket.UserId))
         {
+            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "rate_limit");
             SocketIOLog.EventOverLimit(Logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, "rate limit");
             _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, "Too many requests");
             OnRateLimited(socket.UserId ?? "-");
@@ -324,6 +326,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             : null;
         if (refusal is not null)
         {
+            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "limit");
             SocketIOLog.EventOverLimit(Logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, refusal);
             _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, refusal);
             return ValueTask.CompletedTask;
@@ -331,6 +334,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         var @namespace = socket.GatewayNamespace;
         if (!@namespace.EventHandlers.TryGetValue(eventName, out var handler))
         {
+            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
             SocketIOLog.NoHandler(Logger, eventName, socket.Namespace, socket.Id);
             return ValueTask.CompletedTask;
         }
@@ -478,11 +482,21 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors) : ITrackedWork
     {
+        private readonly long _startedAt = Internal.GatewaysMetrics.HandlerStarting();
+
         public ValueTask StartAsync() => handler(context);
 
-        public ValueTask OnFailedAsync(ILogger logger, Exception exception) => errors.HandleAsync(context, exception);
+        public ValueTask OnFailedAsync(ILogger logger, Exception exception)
+        {
+            context.FailureType = Internal.GatewaysMetrics.ErrorType(exception);
+            return errors.HandleAsync(context, exception);
+        }
 
-        public ValueTask CompleteAsync() => context.DisposeAsync();
+        public ValueTask CompleteAsync()
+        {
+            Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, context.FailureType);
+            return context.DisposeAsync();
+        }
     }
 
     private readonly struct ConnectionWork(SocketIOConnection connection, GatewaySocket socket,

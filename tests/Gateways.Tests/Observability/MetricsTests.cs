@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Gateways.Hosting;
+using Gateways.Testing;
+using Gateways.Tests.Infrastructure;
+
+namespace Gateways.Tests.Observability;
+
+/// <summary>Tests that read the process-wide meter run alone, so no other test's server adds to what they count.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics";
+}
+
+/// <summary>The <c>Gateways</c> meter, read with a MeterListener as OpenTelemetry or dotnet-counters would.</summary>
+[Collection(MetricsCollection.Name)]
+public sealed class MetricsTests
+{
+    private sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);
+
+    private sealed class Recorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+
+        public Recorder()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Gateways")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
+            _listener.SetMeasurementEventCallback<int>((i, v, t, _) => Add(i, v, t));
+            _listener.SetMeasurementEventCallback<double>((i, v, t, _) => Add(i, v, t));
+            _listener.Start();
+        }
+
+        public ConcurrentQueue<Measurement> All { get; } = new();
+
+        public IEnumerable<Measurement> Of(string instrument, string? @namespace = null) => All.Where(m => m.Instrument == instrument
+            && (@namespace is null || Equals(m.Tags.GetValueOrDefault("gateways.namespace"), @namespace)));
+
+        public void Dispose() => _listener.Dispose();
+
+        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value;
+            }
+            All.Enqueue(new Measurement(instrument.Name, value, copy));
+        }
+    }
+
+    [Fact]
+    public async Task ConnectionsSocketsEventsHandlersAndBroadcastsAreMeasured()
+    {
+        using var recorder = new Recorder();
+        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddGateway<MetricsGateway>());
+        var options = new GatewayTestClientOptions { Namespace = "/metrics" };
+        var first = await GatewayTestClient.ConnectAsync(new Uri(server.Url), options);
+        await using var second = await GatewayTestClient.ConnectAsync(new Uri(server.Url), options);
+
+        Assert.Equal("ok", await first.EmitWithAckAsync<string>("ok"));
+        await first.EmitAsync("crash");
+        await first.WaitForAsync("exception");
+        await first.EmitAsync("refuse");
+        await first.WaitForAsync("exception");
+        await first.EmitAsync("no-such-event");
+        await first.EmitAsync("shout");
+        await second.WaitForAsync("shout");
+        await first.DisposeAsync();
+        await WaitUntilAsync(() => recorder.Of("gateways.server.active_sockets", "/metrics").Sum(m => m.Value) == 1);
+        await WaitUntilAsync(() => recorder.Of("gateways.server.connection.duration").Any());
+
+        Assert.Equal(5, recorder.Of("gateways.server.events.received", "/metrics").Sum(m => m.Value));
+        var refused = Assert.Single(recorder.Of("gateways.server.events.refused", "/metrics"));
+        Assert.Equal("no_handler", refused.Tags["gateways.reason"]);
+        var handlers = recorder.Of("gateways.server.handler.duration", "/metrics").ToList();
+        Assert.Equal(4, handlers.Count);
+        Assert.Equal(["System.InvalidOperationException", "refused"],
+            handlers.Select(h => h.Tags.GetValueOrDefault("error.type") as string).OfType<string>().Order());
+        Assert.All(handlers, h => Assert.InRange(h.Value, 0, 30));
+        // These carry no namespace: a session still closing from an earlier test's server could add to them.
+        Assert.Contains(1.0, recorder.Of("gateways.server.broadcast.recipients").Select(m => m.Value));
+        var connections = recorder.Of("gateways.server.active_connections").Select(m => m.Value).ToList();
+        Assert.True(connections.Count(v => v == 1) >= 2 && connections.Contains(-1), string.Join(",", connections));
+        Assert.Contains(recorder.Of("gateways.server.connection.duration"), m => Equals(m.Tags["gateways.close_reason"], "transport close"));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the measurement never arrived");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -10,9 +10,6 @@ internal sealed class EventContext(IServiceProvider rootServices, GatewaySocket 
 {
     public override Dispatch.GatewayHandlerMetadata? Handler => handler;
 
-    /// <summary>The handler's failure as the <c>error.type</c> of the handler-duration metric; null while it succeeds.</summary>
-    internal string? FailureType { get; set; }
-
     private AsyncServiceScope? _scope;
     private int _acknowledged;
 

@@ -376,13 +376,13 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         catch (Exception ex)
         {
             await FailAsync(work, ex);
-            await work.CompleteAsync();
+            await work.CompleteAsync(failed: true);
             _eventSlots.Release();
             return;
         }
         if (running.IsCompletedSuccessfully)
         {
-            await work.CompleteAsync();
+            await work.CompleteAsync(failed: false);
             _eventSlots.Release();
             return;
         }
@@ -404,17 +404,19 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     private async Task FinishAsync<TWork>(ValueTask running, TWork work) where TWork : ITrackedWork
     {
+        var failed = false;
         try
         {
             await running;
         }
         catch (Exception ex)
         {
+            failed = true;
             await FailAsync(work, ex);
         }
         finally
         {
-            await work.CompleteAsync();
+            await work.CompleteAsync(failed);
             _eventSlots.Release();
         }
     }
@@ -477,7 +479,8 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
         ValueTask OnFailedAsync(ILogger logger, Exception exception);
 
-        ValueTask CompleteAsync();
+        /// <summary>Releases what the work held; <paramref name="failed"/> says whether OnFailedAsync ran.</summary>
+        ValueTask CompleteAsync(bool failed);
     }
 
     private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors) : ITrackedWork
@@ -488,13 +491,16 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
         public ValueTask OnFailedAsync(ILogger logger, Exception exception)
         {
-            context.FailureType = Internal.GatewaysMetrics.ErrorType(exception);
+            Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, Internal.GatewaysMetrics.ErrorType(exception));
             return errors.HandleAsync(context, exception);
         }
 
-        public ValueTask CompleteAsync()
+        public ValueTask CompleteAsync(bool failed)
         {
-            Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, context.FailureType);
+            if (!failed)
+            {
+                Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, null);
+            }
             return context.DisposeAsync();
         }
     }
@@ -512,7 +518,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask CompleteAsync() => _scope.DisposeAsync();
+        public ValueTask CompleteAsync(bool failed) => _scope.DisposeAsync();
     }
 
 }

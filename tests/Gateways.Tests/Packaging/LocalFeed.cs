@@ -63,11 +63,19 @@ internal static class LocalFeed
     {
         var version = $"0.1.0-local.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         var feed = Path.Combine(Work.FullName, "feed");
-        foreach (var project in new[] { "Gateways.Abstractions", "Gateways.Runtime", "Gateways.Redis", "Gateways.Authentication.JwtBearer" })
+        foreach (var project in new[] { "Gateways.Abstractions", "Gateways.Runtime", "Gateways.Redis", "Gateways.Authentication.JwtBearer", "Gateways.Testing" })
         {
             await ProcessRunner.RunAsync("dotnet",
                 ["pack", Path.Combine(RepositoryPaths.Root, "src", project), "-c", "Release", "-o", feed, $"-p:Version={version}", "-nologo"],
                 RepositoryPaths.Root, TimeSpan.FromMinutes(4));
+            // Every package has its readme, a description, and a symbol package for SourceLink debugging.
+            using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"{project}.{version}.nupkg"));
+            Assert.Contains("README.md", zip.Entries.Select(e => e.FullName));
+            using var nuspec = new StreamReader(zip.GetEntry($"{project}.nuspec")!.Open());
+            var metadata = await nuspec.ReadToEndAsync();
+            Assert.Matches("<description>.{40,}</description>", metadata);
+            Assert.Contains("<repository type=\"git\"", metadata);
+            Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.snupkg")), $"{project} has no symbol package");
         }
         var package = Path.Combine(feed, $"Gateways.Runtime.{version}.nupkg");
         Assert.True(File.Exists(package), "Gateways.Runtime was not packed");

@@ -107,13 +107,23 @@ public sealed class PackageConsumerTests
         var consumer = await LocalFeed.CreateConsumerAsync("RedisConsumer", "", new Dictionary<string, string>
         {
             ["Program.cs"] = """
+                using Gateways;
                 using Gateways.Hosting;
 
                 var builder = WebApplication.CreateSlimBuilder(args);
                 builder.Services.AddGateways().AddRedisAdapter("127.0.0.1:6379");
                 var app = builder.Build();
                 app.MapGateways();
+                // Compiles only if the generator, which ships in Gateways.Runtime, ran for this project too.
+                _ = typeof(Gateways.Generated.PingGatewayDispatcher);
                 app.Run();
+
+                [WebSocketGateway]
+                public sealed class PingGateway
+                {
+                    [SubscribeMessage("ping")]
+                    public string Ping() => "pong";
+                }
                 """,
         }, package: "Gateways.Redis");
 

@@ -203,7 +203,11 @@ public sealed class EngineIOSession
     /// rather than a delegate: one object less to load per delivery.</summary>
     internal IDirectFrameWriter? DirectWriter { get; set; }
 
-    internal void OnFrameSent(int size) => Interlocked.Add(ref _queuedBytes, -size);
+    internal void OnFrameSent(int size)
+    {
+        Interlocked.Add(ref _queuedBytes, -size);
+        Internal.GatewaysMetrics.Sent(size);
+    }
 
     private bool Reserve(long size)
     {
@@ -222,6 +226,7 @@ public sealed class EngineIOSession
         if (Interlocked.Add(ref _queuedBytes, size) > _options.MaxBufferedBytes)
         {
             EngineIOLog.SendQueueFull(_logger, Id, _options.MaxBufferedBytes);
+            Internal.GatewaysMetrics.SlowReaderDisconnected();
             Abort("send buffer full");
             return false;
         }
@@ -277,6 +282,7 @@ public sealed class EngineIOSession
 
     private async ValueTask DeliverAsync(EngineIOMessage message)
     {
+        Internal.GatewaysMetrics.Received(message.Data.Length);
         try
         {
             await _handler.OnMessageAsync(message);

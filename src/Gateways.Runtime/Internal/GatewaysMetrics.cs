@@ -45,6 +45,22 @@ internal static class GatewaysMetrics
         "gateways.server.broadcast.recipients", "{socket}", "Local sockets one broadcast was written to.",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 10, 100, 1000, 10000, 100000] });
 
+    private static readonly Counter<long> Bytes = Meter.CreateCounter<long>(
+        "gateways.server.bytes", "By", "Engine.IO message bytes received and sent, by network.io.direction.");
+
+    private static readonly Counter<long> SlowReaders = Meter.CreateCounter<long>(
+        "gateways.server.slow_reader_disconnects", "{connection}", "Connections closed because their send queue was full.");
+
+    private static readonly KeyValuePair<string, object?> Receive = new("network.io.direction", "receive");
+
+    private static readonly KeyValuePair<string, object?> Transmit = new("network.io.direction", "transmit");
+
+    public static void Received(int bytes) => Bytes.Add(bytes, Receive);
+
+    public static void Sent(int bytes) => Bytes.Add(bytes, Transmit);
+
+    public static void SlowReaderDisconnected() => SlowReaders.Add(1);
+
     public static void DroppedTooLarge() => Dropped.Add(1, new KeyValuePair<string, object?>("reason", "too_large"));
 
     /// <summary>A start timestamp for <see cref="ConnectionClosed"/>; 0 when nobody listens.</summary>

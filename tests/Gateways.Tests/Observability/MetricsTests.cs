@@ -85,6 +85,8 @@ public sealed class MetricsTests
         Assert.Equal(["System.InvalidOperationException", "refused"],
             handlers.Select(h => h.Tags.GetValueOrDefault("error.type") as string).OfType<string>().Order());
         Assert.All(handlers, h => Assert.InRange(h.Value, 0, 30));
+        Assert.True(recorder.Of("gateways.server.bytes").Where(m => Equals(m.Tags["network.io.direction"], "receive")).Sum(m => m.Value) > 0);
+        Assert.True(recorder.Of("gateways.server.bytes").Where(m => Equals(m.Tags["network.io.direction"], "transmit")).Sum(m => m.Value) > 0);
         // These carry no namespace: a session still closing from an earlier test's server could add to them.
         Assert.Contains(1.0, recorder.Of("gateways.server.broadcast.recipients").Select(m => m.Value));
         var connections = recorder.Of("gateways.server.active_connections").Select(m => m.Value).ToList();

@@ -114,7 +114,7 @@ internal static class GatewaysMetrics
     public static string ErrorType(Exception exception) => exception switch
     {
         WsValidationException or Dispatch.MessageBindingException => "validation",
-        WsException { Message: Namespaces.HandlerPipeline.Forbidden or "Unauthorized" } => "authorization",
+        WsException { Message: Security.GatewayAuthorization.Forbidden or "Unauthorized" } => "authorization",
         WsException => "refused",
         _ => exception.GetType().FullName ?? "exception",
     };

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Gateways.Dispatch;
+using Gateways.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,8 +12,6 @@ namespace Gateways.Namespaces;
 /// </summary>
 internal static class HandlerPipeline
 {
-    public const string Forbidden = "Forbidden resource";
-
     public static GatewayEventHandler Build(string eventName, GatewayEventHandler handler, GatewayHandlerMetadata? metadata,
         IServiceProvider services, IReadOnlyList<Type> filters)
     {
@@ -28,7 +27,7 @@ internal static class HandlerPipeline
         }
         if (metadata is { Authorize.Count: > 0, AllowAnonymous: false })
         {
-            pipeline = WithAuthorization(pipeline, Policy(services, metadata.Authorize, $"event '{eventName}'"));
+            pipeline = WithAuthorization(pipeline, GatewayAuthorization.Policy(services, metadata.Authorize, $"event '{eventName}'"));
         }
         for (var i = filters.Count - 1; i >= 0; i--)
         {
@@ -37,31 +36,12 @@ internal static class HandlerPipeline
         return pipeline;
     }
 
-    /// <summary>The policy of a set of <c>[Authorize]</c> attributes, combined once on first use.</summary>
-    public static Lazy<Task<AuthorizationPolicy>> Policy(IServiceProvider services, IReadOnlyList<GatewayAuthorizeData> data, string what)
-    {
-        var provider = services.GetService<IAuthorizationPolicyProvider>()
-            ?? throw new InvalidOperationException($"[Authorize] on {what} needs builder.Services.AddAuthorization().");
-        var attributes = data.Select(d => new AuthorizeAttribute { Policy = d.Policy, Roles = d.Roles }).ToArray();
-        return new Lazy<Task<AuthorizationPolicy>>(async () =>
-            await AuthorizationPolicy.CombineAsync(provider, attributes) ?? new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
-    }
-
-    /// <summary>Evaluates a policy for a socket's user; the resource is the event or connect context.</summary>
-    public static async ValueTask<bool> IsAuthorizedAsync(IServiceProvider services, ClaimsPrincipal? user,
-        Lazy<Task<AuthorizationPolicy>> policy, object resource)
-    {
-        var authorization = services.GetRequiredService<IAuthorizationService>();
-        var result = await authorization.AuthorizeAsync(user ?? new ClaimsPrincipal(new ClaimsIdentity()), resource, await policy.Value);
-        return result.Succeeded;
-    }
-
     private static GatewayEventHandler WithAuthorization(GatewayEventHandler next, Lazy<Task<AuthorizationPolicy>> policy) =>
         async context =>
         {
-            if (!await IsAuthorizedAsync(context.Services, context.Socket.User, policy, context))
+            if (!await GatewayAuthorization.IsAuthorizedAsync(context.Services, context.Socket.User, policy, context))
             {
-                throw new WsException(Forbidden);
+                throw new WsException(GatewayAuthorization.Forbidden);
             }
             await next(context);
         };
@@ -74,7 +54,7 @@ internal static class HandlerPipeline
                 var guard = (IWsGuard)context.Services.GetRequiredService(type);
                 if (!await guard.CanActivateAsync(context))
                 {
-                    throw new WsException(Forbidden);
+                    throw new WsException(GatewayAuthorization.Forbidden);
                 }
             }
             await next(context);

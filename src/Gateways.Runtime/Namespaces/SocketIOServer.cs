@@ -149,7 +149,7 @@ public sealed class SocketIOServer : IEngineIOApplication
 
     private static GatewayConnectionMiddleware ConnectAuthorization(IServiceProvider services, GatewayDescriptor descriptor)
     {
-        var policy = HandlerPipeline.Policy(services, descriptor.ConnectAuthorize, $"gateway '{descriptor.GatewayType.Name}'");
+        var policy = Security.GatewayAuthorization.Policy(services, descriptor.ConnectAuthorize, $"gateway '{descriptor.GatewayType.Name}'");
         return async (context, next) =>
         {
             var user = context.Socket.User;
@@ -157,9 +157,9 @@ public sealed class SocketIOServer : IEngineIOApplication
             {
                 throw new ConnectionRefusedException("Unauthorized");
             }
-            if (!await HandlerPipeline.IsAuthorizedAsync(context.Services, user, policy, context))
+            if (!await Security.GatewayAuthorization.IsAuthorizedAsync(context.Services, user, policy, context))
             {
-                throw new ConnectionRefusedException(HandlerPipeline.Forbidden);
+                throw new ConnectionRefusedException(Security.GatewayAuthorization.Forbidden);
             }
             await next();
         };

@@ -320,10 +320,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             OnRateLimited(socket.UserId ?? "-");
             return ValueTask.CompletedTask;
         }
-        var refusal = eventName.Length > limits.MaxEventNameLength ? "Event name too long"
-            : arguments.Count > limits.MaxArguments ? "Too many arguments"
-            : TooDeep(payload.Span, limits.MaxJsonDepth) ? "Payload nested too deeply"
-            : null;
+        var refusal = Security.EventLimits.Refusal(limits, eventName, arguments.Count, payload.Span);
         if (refusal is not null)
         {
             Internal.GatewaysMetrics.EventRefused(socket.Namespace, "limit");
@@ -340,27 +337,6 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         }
         var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, @namespace.HandlerMetadata.GetValueOrDefault(eventName));
         return StartTrackedAsync(new EventWork(context, handler, _server.Errors));
-    }
-
-    /// <summary>Whether the payload nests deeper than <paramref name="maxDepth"/>. Counting brackets first keeps the
-    /// common case to one vectorized pass; only a payload with that many brackets is read again.</summary>
-    private static bool TooDeep(ReadOnlySpan<byte> payload, int maxDepth)
-    {
-        if (payload.Count((byte)'[') + payload.Count((byte)'{') <= maxDepth)
-        {
-            return false;
-        }
-        var reader = new System.Text.Json.Utf8JsonReader(payload, new System.Text.Json.JsonReaderOptions { MaxDepth = maxDepth });
-        try
-        {
-            reader.Read();
-            reader.Skip();
-            return false;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return true;
-        }
     }
 
     /// <summary>Starts a handler without making the read loop wait for it, up to the per-connection limit. Past the

@@ -9,7 +9,7 @@ namespace Gateways.SocketIO;
 /// <param name="AckId">The acknowledgement id, or -1 when the packet carries none.</param>
 /// <param name="AttachmentCount">How many binary attachments follow (binary packet types only).</param>
 /// <param name="Payload">The UTF-8 JSON payload; empty when there is none.</param>
-public readonly record struct SocketIOPacket(SocketIOPacketType Type, string Namespace, long AckId, int AttachmentCount,
+internal readonly record struct SocketIOPacket(SocketIOPacketType Type, string Namespace, long AckId, int AttachmentCount,
     ReadOnlyMemory<byte> Payload)
 {
     /// <summary>Whether the packet carries an acknowledgement id.</summary>

@@ -9,7 +9,7 @@ namespace Gateways.SocketIO;
 /// payload the way the reference parser does: CONNECT carries an object or nothing, DISCONNECT nothing, EVENT a
 /// non-empty array whose first element is a non-reserved event name, ACK an array.
 /// </summary>
-public static class SocketIOPacketParser
+internal static class SocketIOPacketParser
 {
     private const int MaxAckIdDigits = 15;
     private const int MaxAttachmentDigits = 6;
@@ -156,7 +156,7 @@ public static class SocketIOPacketParser
 /// <summary>
 /// The namespace names a server knows, so that decoding a packet for a known namespace allocates no string.
 /// </summary>
-public sealed class NamespaceNameTable
+internal sealed class NamespaceNameTable
 {
     /// <summary>The main namespace.</summary>
     public const string Root = "/";

@@ -34,7 +34,7 @@ public readonly record struct EncodedPacket(byte[] Text, ReadOnlyMemory<byte>[]?
 /// <see cref="byte"/>[], <see cref="ReadOnlyMemory{T}"/>, <see cref="Memory{T}"/> or <see cref="ArraySegment{T}"/>
 /// of bytes become binary attachments.
 /// </summary>
-public static class SocketIOPacketWriter
+internal static class SocketIOPacketWriter
 {
     private static readonly JsonEncodedText SidName = JsonEncodedText.Encode("sid");
     private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("message");

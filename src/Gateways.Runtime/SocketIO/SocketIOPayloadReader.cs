@@ -10,7 +10,7 @@ namespace Gateways.SocketIO;
 /// <see cref="ReadOnlyMemory{T}"/> member at any depth. A placeholder whose <c>num</c> is missing, not an integer or
 /// out of range makes the packet illegal, as in the reference parser ("illegal attachments").
 /// </summary>
-public static class SocketIOPayloadReader
+internal static class SocketIOPayloadReader
 {
     private static readonly JsonEncodedText PlaceholderName = JsonEncodedText.Encode("_placeholder");
     private static readonly JsonEncodedText NumName = JsonEncodedText.Encode("num");

@@ -19,6 +19,11 @@ public sealed class GatewaysOptions
     /// on. Off, only the gateways added explicitly are served, and startup warns about each one left out.</summary>
     public bool DiscoverGateways { get; set; } = true;
 
+    /// <summary>Whether the event metrics (<c>gateways.server.events.received</c>, <c>gateways.server.handler.duration</c>)
+    /// carry the event name as <c>gateways.event</c>. Off by default: each name is a time series. Only names a handler
+    /// declares are used; any other event counts as <c>(unknown)</c>, so a client cannot grow the series.</summary>
+    public bool MetricsIncludeEventName { get; set; }
+
     /// <summary>How many event handlers of one connection may run at once. Events start in arrival order; past this
     /// limit the connection's next message waits, which bounds what a flooding client can start. Default 16.</summary>
     public int MaxConcurrentEventsPerConnection { get; set; } = 16;

@@ -16,6 +16,8 @@ internal static class GatewaysMetrics
 
     private const string NamespaceAttribute = "gateways.namespace";
 
+    private const string EventAttribute = "gateways.event";
+
     private static readonly Meter Meter = new(MeterName);
 
     private static readonly Counter<long> Dropped = Meter.CreateCounter<long>("gateways.messages.dropped", "{message}",
@@ -83,7 +85,18 @@ internal static class GatewaysMetrics
 
     public static void SocketDisconnected(string @namespace) => ActiveSockets.Add(-1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));
 
-    public static void EventReceived(string @namespace) => EventsReceived.Add(1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));
+    /// <summary>An event; <paramref name="eventName"/> only when the app opted in (and then a declared name).</summary>
+    public static void EventReceived(string @namespace, string? eventName)
+    {
+        if (eventName is null)
+        {
+            EventsReceived.Add(1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));
+        }
+        else
+        {
+            EventsReceived.Add(1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace), new KeyValuePair<string, object?>(EventAttribute, eventName));
+        }
+    }
 
     /// <summary>An event refused before any handler: <c>rate_limit</c>, <c>limit</c> or <c>no_handler</c>.</summary>
     public static void EventRefused(string @namespace, string reason) => EventsRefused.Add(1,
@@ -92,22 +105,23 @@ internal static class GatewaysMetrics
     /// <summary>A start timestamp for <see cref="HandlerFinished"/>; 0 when nobody listens.</summary>
     public static long HandlerStarting() => HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
 
-    public static void HandlerFinished(long startedAt, string @namespace, string? errorType)
+    public static void HandlerFinished(long startedAt, string @namespace, string? eventName, string? errorType)
     {
         if (startedAt == 0 || !HandlerDuration.Enabled)
         {
             return;
         }
         var elapsed = Stopwatch.GetElapsedTime(startedAt).TotalSeconds;
-        var ns = new KeyValuePair<string, object?>(NamespaceAttribute, @namespace);
-        if (errorType is null)
+        var tags = new TagList { { NamespaceAttribute, @namespace } };
+        if (eventName is not null)
         {
-            HandlerDuration.Record(elapsed, ns);
+            tags.Add(EventAttribute, eventName);
         }
-        else
+        if (errorType is not null)
         {
-            HandlerDuration.Record(elapsed, ns, new KeyValuePair<string, object?>("error.type", errorType));
+            tags.Add("error.type", errorType);
         }
+        HandlerDuration.Record(elapsed, in tags);
     }
 
     /// <summary>A failed handler's <c>error.type</c>: a category for the framework's own refusals, else the exception's type.</summary>

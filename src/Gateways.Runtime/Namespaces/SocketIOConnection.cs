@@ -311,7 +311,11 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         ReadOnlyMemory<byte> payload)
     {
         var limits = _options;
-        Internal.GatewaysMetrics.EventReceived(socket.Namespace);
+        // Only declared names become a metric attribute, so a client cannot mint time series.
+        var metricEvent = limits.MetricsIncludeEventName
+            ? socket.GatewayNamespace.EventHandlers.ContainsKey(eventName) ? eventName : "(unknown)"
+            : null;
+        Internal.GatewaysMetrics.EventReceived(socket.Namespace, metricEvent);
         if (!_server.RateLimiter.TryAcquire(_rateBucket, socket.UserId))
         {
             Internal.GatewaysMetrics.EventRefused(socket.Namespace, "rate_limit");
@@ -336,7 +340,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             return ValueTask.CompletedTask;
         }
         var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, @namespace.HandlerMetadata.GetValueOrDefault(eventName));
-        return StartTrackedAsync(new EventWork(context, handler, _server.Errors));
+        return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent));
     }
 
     /// <summary>Starts a handler without making the read loop wait for it, up to the per-connection limit. Past the
@@ -459,7 +463,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         ValueTask CompleteAsync(bool failed);
     }
 
-    private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors) : ITrackedWork
+    private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors, string? metricEvent) : ITrackedWork
     {
         private readonly long _startedAt = Internal.GatewaysMetrics.HandlerStarting();
 
@@ -467,7 +471,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
         public ValueTask OnFailedAsync(ILogger logger, Exception exception)
         {
-            Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, Internal.GatewaysMetrics.ErrorType(exception));
+            Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, Internal.GatewaysMetrics.ErrorType(exception));
             return errors.HandleAsync(context, exception);
         }
 
@@ -475,7 +479,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         {
             if (!failed)
             {
-                Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, null);
+                Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, null);
             }
             return context.DisposeAsync();
         }

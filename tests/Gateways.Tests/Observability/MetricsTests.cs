@@ -78,6 +78,7 @@ public sealed class MetricsTests
         await WaitUntilAsync(() => recorder.Of("gateways.server.connection.duration").Any());
 
         Assert.Equal(5, recorder.Of("gateways.server.events.received", "/metrics").Sum(m => m.Value));
+        Assert.DoesNotContain(recorder.All, m => m.Tags.ContainsKey("gateways.event"));
         var refused = Assert.Single(recorder.Of("gateways.server.events.refused", "/metrics"));
         Assert.Equal("no_handler", refused.Tags["gateways.reason"]);
         var handlers = recorder.Of("gateways.server.handler.duration", "/metrics").ToList();
@@ -92,6 +93,26 @@ public sealed class MetricsTests
         var connections = recorder.Of("gateways.server.active_connections").Select(m => m.Value).ToList();
         Assert.True(connections.Count(v => v == 1) >= 2 && connections.Contains(-1), string.Join(",", connections));
         Assert.Contains(recorder.Of("gateways.server.connection.duration"), m => Equals(m.Tags["gateways.close_reason"], "transport close"));
+    }
+
+    [Fact]
+    public async Task EventNamesAreAttributesOnlyWhenTheAppOptsInAndOnlyDeclaredOnes()
+    {
+        using var recorder = new Recorder();
+        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddGateway<MetricsGateway>(),
+            options => options.MetricsIncludeEventName = true);
+        await using var client = await GatewayTestClient.ConnectAsync(new Uri(server.Url), new GatewayTestClientOptions { Namespace = "/metrics" });
+
+        await client.EmitWithAckAsync<string>("ok");
+        await client.EmitAsync("made-up-1");
+        await client.EmitAsync("made-up-2");
+        await client.EmitAsync("crash");
+        await client.WaitForAsync("exception");
+        await WaitUntilAsync(() => recorder.Of("gateways.server.handler.duration", "/metrics").Count() == 2);
+
+        Assert.Equal(["(unknown)", "(unknown)", "crash", "ok"],
+            recorder.Of("gateways.server.events.received", "/metrics").Select(m => (string)m.Tags["gateways.event"]!).Order());
+        Assert.Equal(["crash", "ok"], recorder.Of("gateways.server.handler.duration", "/metrics").Select(m => (string)m.Tags["gateways.event"]!).Order());
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -27,5 +27,4 @@ public static class GatewaysJwtExtensions
             context.Services.GetRequiredService<JwtConnectionAuthenticator>().AuthenticateAsync(context, next));
         return gateways;
     }
-
 }

@@ -117,25 +117,26 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     public override void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
         // Refused at the sender before anything is published.
-        if (IsDeliverable(packet))
+        if (!IsDeliverable(packet))
         {
-            var packetJson = PacketJson(packet.Type, packet.AckId, packet.Payload.Span);
-            // Like Node: a broadcast to one room uses the room's channel, unless that room is a socket's own in the
-            // "dynamic" mode (socket ids are 20 characters there too).
-            var room = options.Rooms.Count == 1 ? options.Rooms.First() : null;
-            var useRoomChannel = room is not null && Options.SubscriptionMode switch
-            {
-                ShardedSubscriptionMode.Dynamic => room.Length != 20,
-                ShardedSubscriptionMode.DynamicPrivate => true,
-                _ => false,
-            };
-            PublishMessage(MessageType.Broadcast, useRoomChannel ? RoomChannel(room!) : _channel, json =>
-            {
-                json.WritePropertyName("packet");
-                json.WriteRawValue(packetJson, skipInputValidation: true);
-                RedisWire.WriteOptions(json, "opts", options);
-            }, packet.Attachments);
+            return;
         }
+        var packetJson = PacketJson(packet.Type, packet.AckId, packet.Payload.Span);
+        // Like Node: a broadcast to one room uses the room's channel, unless that room is a socket's own in the
+        // "dynamic" mode (socket ids are 20 characters there too).
+        var room = options.Rooms.Count == 1 ? options.Rooms.First() : null;
+        var useRoomChannel = room is not null && Options.SubscriptionMode switch
+        {
+            ShardedSubscriptionMode.Dynamic => room.Length != 20,
+            ShardedSubscriptionMode.DynamicPrivate => true,
+            _ => false,
+        };
+        PublishMessage(MessageType.Broadcast, useRoomChannel ? RoomChannel(room!) : _channel, json =>
+        {
+            json.WritePropertyName("packet");
+            json.WriteRawValue(packetJson, skipInputValidation: true);
+            RedisWire.WriteOptions(json, "opts", options);
+        }, packet.Attachments);
         base.Broadcast(packet, options);
     }
 

@@ -98,6 +98,9 @@ public interface IGatewayHandlerRegistry
 /// binding is decided at compile time; what this context adds are the startup checks of those decisions.</summary>
 public sealed class GatewayBindingContext
 {
+    // Every body and result type the resolvers lacked, reported together by ThrowIfTypeInfoMissing.
+    private readonly List<(Type Type, string Use)> _missingTypeInfo = [];
+
     /// <summary>Creates the context; called by the runtime.</summary>
     /// <param name="services">The root service provider.</param>
     /// <param name="serializerOptions">The JSON options event arguments bind with.</param>
@@ -181,8 +184,6 @@ public sealed class GatewayBindingContext
             $"{lines}{Environment.NewLine}Declare them in a JsonSerializerContext ({attributes} on a partial class deriving from " +
             "JsonSerializerContext) and add it with AddGateways().AddJsonSerializerContext(AppJsonContext.Default).");
     }
-
-    private readonly List<(Type Type, string Use)> _missingTypeInfo = [];
 
     private JsonTypeInfo? Find(Type type, string use)
     {

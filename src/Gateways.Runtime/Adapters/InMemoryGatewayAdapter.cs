@@ -182,7 +182,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
         }
         if (!packet.IsRelayed)
         {
-            Namespace.EnsureDeliverable(packet.Frame, packet.EventName!);
+            Namespace.EnsureDeliverable(packet.Frame, packet.EventName!); // throws, counting the drop
         }
         Internal.GatewaysMetrics.DroppedTooLarge();
         AdapterLog.DroppedTooLarge(Namespace.Logger, Namespace.Name, size, Namespace.MaxPacketBytes);

@@ -57,9 +57,22 @@ internal static class GatewaysMetrics
 
     private static readonly KeyValuePair<string, object?> Transmit = new("network.io.direction", "transmit");
 
-    public static void Received(int bytes) => Bytes.Add(bytes, Receive);
+    // Per frame: the Enabled check keeps the no-listener cost to one field read.
+    public static void Received(int bytes)
+    {
+        if (Bytes.Enabled)
+        {
+            Bytes.Add(bytes, Receive);
+        }
+    }
 
-    public static void Sent(int bytes) => Bytes.Add(bytes, Transmit);
+    public static void Sent(int bytes)
+    {
+        if (Bytes.Enabled)
+        {
+            Bytes.Add(bytes, Transmit);
+        }
+    }
 
     public static void SlowReaderDisconnected() => SlowReaders.Add(1);
 
@@ -88,6 +101,10 @@ internal static class GatewaysMetrics
     /// <summary>An event; <paramref name="eventName"/> only when the app opted in (and then a declared name).</summary>
     public static void EventReceived(string @namespace, string? eventName)
     {
+        if (!EventsReceived.Enabled)
+        {
+            return;
+        }
         if (eventName is null)
         {
             EventsReceived.Add(1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));

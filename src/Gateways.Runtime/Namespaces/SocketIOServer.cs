@@ -51,7 +51,7 @@ public sealed class SocketIOServer : IEngineIOApplication
         var gateways = ServedGateways(declarations, logger);
         foreach (var descriptor in gateways)
         {
-            declarations.Namespaces.TryAdd(descriptor.Namespace, []);
+            builders.TryAdd(descriptor.Namespace, new GatewayNamespaceBuilder(descriptor.Namespace));
         }
         foreach (var (name, configures) in declarations.Namespaces)
         {
@@ -128,8 +128,6 @@ public sealed class SocketIOServer : IEngineIOApplication
     public bool TryGetNamespace(string name, [NotNullWhen(true)] out GatewayNamespace? @namespace) =>
         _namespaces.TryGetValue(name, out @namespace);
 
-    /// <summary>A gateway's class-level [Authorize]: an unauthenticated socket is refused "Unauthorized", an
-    /// authenticated one that fails the policy "Forbidden resource".</summary>
     /// <summary>The gateways added explicitly, then those discovered in the app's project unless discovery is off
     /// (then each one left out is named in one warning).</summary>
     private List<GatewayDescriptor> ServedGateways(GatewayDeclarations declarations, ILogger logger)
@@ -147,6 +145,8 @@ public sealed class SocketIOServer : IEngineIOApplication
         return gateways;
     }
 
+    /// <summary>A gateway's class-level [Authorize]: an unauthenticated socket is refused "Unauthorized", an
+    /// authenticated one that fails the policy "Forbidden resource".</summary>
     private static GatewayConnectionMiddleware ConnectAuthorization(IServiceProvider services, GatewayDescriptor descriptor)
     {
         var policy = Security.GatewayAuthorization.Policy(services, descriptor.ConnectAuthorize, $"gateway '{descriptor.GatewayType.Name}'");

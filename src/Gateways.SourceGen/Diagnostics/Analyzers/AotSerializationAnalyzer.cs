@@ -94,7 +94,9 @@ public sealed class AotSerializationAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var target = invocation.TargetMethod;
-        if (Array.IndexOf(SendingMethods, target.Name) < 0 || target.ContainingType?.ContainingNamespace?.ToDisplayString() != "Gateways"
+        // Cheap checks first: this runs for every call in the project ("Invoke" is every delegate call).
+        if (Array.IndexOf(SendingMethods, target.Name) < 0
+            || target.ContainingType?.ContainingNamespace is not { Name: "Gateways", ContainingNamespace.IsGlobalNamespace: true }
             || (target.Name == "Invoke" && !GatewayParser.Is(target.ContainingType, KnownNames.AckCallback)))
         {
             return;

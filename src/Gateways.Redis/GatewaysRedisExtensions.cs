@@ -19,7 +19,7 @@ public static class GatewaysRedisExtensions
     {
         gateways.Services.Configure(configure);
         gateways.Services.TryAddSingleton<RedisAdapterConnection>();
-        gateways.Services.Replace(ServiceDescriptor.Singleton<IGatewayAdapterFactory, RedisGatewayAdapterFactory>());
+        gateways.AddAdapter<RedisGatewayAdapterFactory>();
         gateways.Services.AddHealthChecks().AddCheck<RedisAdapterHealthCheck>("gateways-redis");
         return gateways;
     }

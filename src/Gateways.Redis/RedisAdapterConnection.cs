@@ -67,9 +67,9 @@ public sealed class RedisGatewayAdapterFactory(RedisAdapterConnection connection
     ILoggerFactory loggers) : IGatewayAdapterFactory
 {
     /// <inheritdoc/>
-    public IGatewayAdapter Create(Namespaces.GatewayNamespace @namespace) => options.Value.Mode == RedisAdapterMode.Sharded
-        ? new ShardedRedisGatewayAdapter(@namespace, connection, options.Value, loggers.CreateLogger<ShardedRedisGatewayAdapter>())
-        : new RedisGatewayAdapter(@namespace, connection, options.Value, loggers.CreateLogger<RedisGatewayAdapter>());
+    public IGatewayAdapter Create(IGatewayAdapterContext context) => options.Value.Mode == RedisAdapterMode.Sharded
+        ? new ShardedRedisGatewayAdapter(context, connection, options.Value, loggers.CreateLogger<ShardedRedisGatewayAdapter>())
+        : new RedisGatewayAdapter(context, connection, options.Value, loggers.CreateLogger<RedisGatewayAdapter>());
 }
 
 internal static partial class RedisAdapterLog

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Gateways.Namespaces;
 using Gateways.SocketIO;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -20,15 +19,15 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     private readonly ConcurrentDictionary<string, PendingAckRequest> _ackRequests = new(StringComparer.Ordinal);
     private bool _subscribed;
 
-    private protected RedisClusterAdapter(GatewayNamespace @namespace, RedisAdapterConnection redis, RedisAdapterOptions options,
+    private protected RedisClusterAdapter(IGatewayAdapterContext context, RedisAdapterConnection redis, RedisAdapterOptions options,
         ILogger logger, string uid)
-        : base(@namespace)
+        : base(context)
     {
         Redis = redis;
         Options = options;
         Logger = logger;
         Uid = uid;
-        Names.Add(@namespace.Name);
+        Names.Add(context.Namespace);
     }
 
     /// <summary>This server's id in the cluster, as the Node adapters' <c>uid</c>: its own messages are ignored.</summary>
@@ -95,9 +94,16 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     public virtual void Dispose()
     {
         Redis.Restored -= Subscribe;
-        foreach (var (channel, _) in Channels)
+        try
         {
-            Redis.Subscriber.Unsubscribe(channel, null, CommandFlags.FireAndForget);
+            foreach (var (channel, _) in Channels)
+            {
+                Redis.Subscriber.Unsubscribe(channel, null, CommandFlags.FireAndForget);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // Stopping while Redis is away (or its connection already closed): the subscriptions end with it.
         }
     }
 
@@ -140,7 +146,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         }
         catch (Exception ex)
         {
-            RedisAdapterLog.BadMessage(Logger, Namespace.Name, ex);
+            RedisAdapterLog.BadMessage(Logger, Context.Namespace, ex);
         }
     }
 
@@ -157,7 +163,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         try
         {
             publish(requestId);
-            return await pending.Completion.Task.WaitAsync(timeout, Namespace.TimeProvider);
+            return await pending.Completion.Task.WaitAsync(timeout, Context.TimeProvider);
         }
         catch (TimeoutException)
         {
@@ -225,7 +231,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         {
             if (response.TryGetProperty("sockets", out var remote) && remote.ValueKind == JsonValueKind.Array)
             {
-                sockets.AddRange(remote.EnumerateArray().Select(s => new RemoteGatewaySocket(s, Namespace)));
+                sockets.AddRange(remote.EnumerateArray().Select(s => new RemoteGatewaySocket(s, Context)));
             }
         }
         return sockets;
@@ -325,11 +331,11 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
             }
             var pending = new PendingAckRequest(servers - 1);
             _ackRequests[requestId] = pending;
-            var outgoing = OutgoingPacket.Event(Namespace.Name, eventName, args, Namespace.SerializerOptions);
+            var outgoing = OutgoingPacket.Event(Context.Namespace, eventName, args, Context.SerializerOptions);
             PublishBroadcastWithAck(requestId, PacketJson(outgoing.Type, -1, outgoing.Payload.Span), outgoing.Attachments, options, timeout);
             localAwaited = true;
             var localAnswers = await local;
-            var remoteAnswers = await pending.Completion.Task.WaitAsync(timeout, Namespace.TimeProvider);
+            var remoteAnswers = await pending.Completion.Task.WaitAsync(timeout, Context.TimeProvider);
             return [.. localAnswers, .. remoteAnswers];
         }
         catch (TimeoutException)
@@ -372,7 +378,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
 
     private bool EncodeServerSideEmit(string eventName, object?[] args, out byte[] data, out ReadOnlyMemory<byte>[]? attachments)
     {
-        var outgoing = OutgoingPacket.Event(Namespace.Name, eventName, args, Namespace.SerializerOptions);
+        var outgoing = OutgoingPacket.Event(Context.Namespace, eventName, args, Context.SerializerOptions);
         attachments = outgoing.Attachments;
         data = outgoing.Payload.ToArray();
         return true;
@@ -383,9 +389,9 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     /// <summary>Delivers a broadcast from another server to the local targets.</summary>
     private protected void DeliverLocally(JsonElement packet, List<ReadOnlyMemory<byte>> attachments, BroadcastOptions options)
     {
-        if (RedisWire.TryReadPacket(packet, out var nsp, out var type, out var ackId, out var payload) && nsp == Namespace.Name)
+        if (RedisWire.TryReadPacket(packet, out var nsp, out var type, out var ackId, out var payload) && nsp == Context.Namespace)
         {
-            base.Broadcast(OutgoingPacket.Relayed(type, Namespace.Name, ackId, payload, attachments.Count > 0 ? [.. attachments] : null), options);
+            base.Broadcast(OutgoingPacket.Relayed(type, Context.Namespace, ackId, payload, attachments.Count > 0 ? [.. attachments] : null), options);
         }
     }
 
@@ -401,7 +407,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         }
         catch (Exception ex)
         {
-            RedisAdapterLog.BadMessage(Logger, Namespace.Name, ex);
+            RedisAdapterLog.BadMessage(Logger, Context.Namespace, ex);
         }
     }
 
@@ -412,25 +418,31 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         {
             return;
         }
-        var ackId = Namespace.NextAckId();
-        var encoded = SocketIOPacketWriter.WriteRaw(SocketIOPacketType.Event, Namespace.Name, ackId,
-            System.Text.Encoding.UTF8.GetBytes(data.GetRawText()), attachments.Count > 0 ? [.. attachments] : null);
-        if (encoded.Size > Namespace.MaxPacketBytes)
+        OutgoingPacket outgoing;
+        try
         {
-            // No local client could take it: report none, so the sender does not wait for answers from here.
-            Internal.GatewaysMetrics.DroppedTooLarge();
-            Adapters.AdapterLog.DroppedTooLarge(Logger, Namespace.Name, encoded.Size, Namespace.MaxPacketBytes);
+            outgoing = OutgoingPacket.Relayed(SocketIOPacketType.Event, Context.Namespace, Context.NextAckId(),
+                System.Text.Encoding.UTF8.GetBytes(data.GetRawText()), attachments.Count > 0 ? [.. attachments] : null);
+        }
+        catch (FormatException)
+        {
+            reportCount(0); // the sender does not wait for answers that cannot come; the fault is logged by the caller
+            throw;
+        }
+        if (!IsDeliverable(outgoing))
+        {
+            // No local client could take it (dropped and logged): report none, so the sender does not wait for
+            // answers from here.
             reportCount(0);
             return;
         }
         var targets = await base.FetchSocketsAsync(options);
         reportCount(targets.Count);
-        var eventName = data.GetArrayLength() > 0 ? data[0].ToString() : "";
-        await Task.WhenAll(targets.OfType<GatewaySocket>().Select(async socket =>
+        await Task.WhenAll(targets.OfType<IGatewayLocalSocket>().Select(async socket =>
         {
             try
             {
-                var answer = await socket.SendWithAckAsync(encoded, ackId, eventName, timeout);
+                var answer = await socket.SendWithAckAsync(outgoing, timeout);
                 reportAnswer(answer.Count == 0 ? null : answer.GetJson(0), answer.Attachments);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
@@ -457,18 +469,18 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
             }
             json.WriteEndArray();
         }
-        SocketIOPayloadReader.TryReadArguments(buffer.WrittenMemory.ToArray(), attachments, Namespace.SerializerOptions, out var args);
+        SocketIOPayloadReader.TryReadArguments(buffer.WrittenMemory.ToArray(), attachments, Context.SerializerOptions, out var args);
         var eventName = data[0].GetString()!;
         object? result;
         try
         {
-            (_, result) = await Namespace.OnServerSideEmitAsync(eventName, args);
+            result = (await Context.DispatchServerSideEmitAsync(eventName, args)).Answer;
         }
         catch (Exception ex)
         {
             // Runs detached from Redis's callback: a failing listener is logged, and a waiting sender gets no answer
             // from this server (its timeout says how many answered).
-            RedisAdapterLog.ListenerFailed(Logger, eventName, Namespace.Name, ex);
+            RedisAdapterLog.ListenerFailed(Logger, eventName, Context.Namespace, ex);
             return;
         }
         if (answer is not null)
@@ -476,7 +488,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
             var output = new ArrayBufferWriter<byte>(64);
             using (var json = new Utf8JsonWriter(output))
             {
-                SocketIOPacketWriter.WriteValue(json, result, Namespace.SerializerOptions);
+                SocketIOPacketWriter.WriteValue(json, result, Context.SerializerOptions);
             }
             answer(output.WrittenSpan.ToArray());
         }
@@ -489,7 +501,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         var buffer = new ArrayBufferWriter<byte>(payload.Length + 64);
         using (var json = new Utf8JsonWriter(buffer))
         {
-            RedisWire.WritePacket(json, type, ackId, payload, Namespace.Name);
+            RedisWire.WritePacket(json, type, ackId, payload, Context.Namespace);
         }
         return buffer.WrittenSpan.ToArray();
     }
@@ -497,7 +509,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     private EventArguments ToArguments(JsonElement? value, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {
         var text = value is { ValueKind: not JsonValueKind.Undefined } element ? "[" + element.GetRawText() + "]" : "[]";
-        SocketIOPayloadReader.TryReadArguments(System.Text.Encoding.UTF8.GetBytes(text), attachments, Namespace.SerializerOptions, out var arguments);
+        SocketIOPayloadReader.TryReadArguments(System.Text.Encoding.UTF8.GetBytes(text), attachments, Context.SerializerOptions, out var arguments);
         return arguments;
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gateways.Namespaces;
 using Gateways.SocketIO;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -36,18 +35,18 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
     private readonly string _channelPrefix;
     private readonly string _responsePrefix;
 
-    /// <summary>Creates the adapter of <paramref name="namespace"/> and subscribes its channels.</summary>
-    /// <param name="namespace">The namespace.</param>
+    /// <summary>Creates the adapter of the namespace of <paramref name="context"/> and subscribes its channels.</summary>
+    /// <param name="context">The namespace, as the runtime shows it to adapters.</param>
     /// <param name="redis">The shared Redis connection.</param>
     /// <param name="options">The adapter settings.</param>
     /// <param name="logger">The logger.</param>
-    public RedisGatewayAdapter(GatewayNamespace @namespace, RedisAdapterConnection redis, RedisAdapterOptions options, ILogger logger)
-        : base(@namespace, redis, options, logger, RedisWire.NewId(3))
+    public RedisGatewayAdapter(IGatewayAdapterContext context, RedisAdapterConnection redis, RedisAdapterOptions options, ILogger logger)
+        : base(context, redis, options, logger, RedisWire.NewId(3))
     {
-        _channelPrefix = $"{options.Key}#{@namespace.Name}#";
-        _responsePrefix = $"{options.Key}-response#{@namespace.Name}#";
+        _channelPrefix = $"{options.Key}#{context.Namespace}#";
+        _responsePrefix = $"{options.Key}-response#{context.Namespace}#";
         _pattern = RedisChannel.Pattern(_channelPrefix + "*");
-        _requestChannel = RedisChannel.Literal($"{options.Key}-request#{@namespace.Name}#");
+        _requestChannel = RedisChannel.Literal($"{options.Key}-request#{context.Namespace}#");
         _responseChannel = RedisChannel.Literal(_responsePrefix);
         _specificResponseChannel = RedisChannel.Literal($"{_responsePrefix}{Uid}#");
         Channels =
@@ -82,7 +81,7 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         {
             json.WriteStartArray();
             json.WriteStringValue(Uid);
-            RedisWire.WritePacket(json, packet.Type, packet.AckId, payload.Span, Namespace.Name);
+            RedisWire.WritePacket(json, packet.Type, packet.AckId, payload.Span, Context.Namespace);
             json.WriteStartObject();
             RedisWire.WriteStrings(json, "rooms", options.Rooms);
             RedisWire.WriteStrings(json, "except", options.Except);
@@ -289,7 +288,7 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
             return;
         }
         // The older form names one socket: answered only by the server that has it.
-        if (RedisWire.ReadString(request, "sid") is not { } sid || !Namespace.TryGetLocalSocket(sid, out var socket))
+        if (RedisWire.ReadString(request, "sid") is not { } sid || !Context.TryGetLocalSocket(sid, out var socket))
         {
             return;
         }

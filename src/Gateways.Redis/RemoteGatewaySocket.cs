@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Gateways.Namespaces;
 
 namespace Gateways.Adapters.Redis;
 
@@ -10,11 +9,11 @@ namespace Gateways.Adapters.Redis;
 /// </summary>
 internal sealed class RemoteGatewaySocket : IGatewaySocket
 {
-    private readonly GatewayNamespace _namespace;
+    private readonly IGatewayServer _namespace;
 
-    public RemoteGatewaySocket(JsonElement socket, GatewayNamespace @namespace)
+    public RemoteGatewaySocket(JsonElement socket, IGatewayAdapterContext context)
     {
-        _namespace = @namespace;
+        _namespace = context.Server;
         Id = socket.GetProperty("id").GetString()!;
         Rooms = socket.TryGetProperty("rooms", out var rooms) && rooms.ValueKind == JsonValueKind.Array
             ? [.. rooms.EnumerateArray().Select(r => r.ToString())]

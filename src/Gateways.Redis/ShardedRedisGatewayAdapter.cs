@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gateways.Namespaces;
 using Gateways.SocketIO;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -35,15 +34,15 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     private readonly RedisChannel _responseChannel;
     private readonly Action<RedisChannel, RedisValue> _handler;
 
-    /// <summary>Creates the adapter of <paramref name="namespace"/> and subscribes its channels.</summary>
-    /// <param name="namespace">The namespace.</param>
+    /// <summary>Creates the adapter of the namespace of <paramref name="context"/> and subscribes its channels.</summary>
+    /// <param name="context">The namespace, as the runtime shows it to adapters.</param>
     /// <param name="redis">The shared Redis connection.</param>
     /// <param name="options">The adapter settings.</param>
     /// <param name="logger">The logger.</param>
-    public ShardedRedisGatewayAdapter(GatewayNamespace @namespace, RedisAdapterConnection redis, RedisAdapterOptions options, ILogger logger)
-        : base(@namespace, redis, options, logger, RedisWire.NewId(8))
+    public ShardedRedisGatewayAdapter(IGatewayAdapterContext context, RedisAdapterConnection redis, RedisAdapterOptions options, ILogger logger)
+        : base(context, redis, options, logger, RedisWire.NewId(8))
     {
-        _channelPrefix = $"{options.Key}#{@namespace.Name}#";
+        _channelPrefix = $"{options.Key}#{context.Namespace}#";
         _channel = RedisChannel.Sharded(_channelPrefix);
         _responseChannel = RedisChannel.Sharded($"{_channelPrefix}{Uid}#");
         _handler = (channel, message) => Guard(() => OnRawMessage(channel, message));
@@ -190,7 +189,7 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
             data(json);
             json.WriteEndObject();
             json.WriteString("uid", Uid);
-            json.WriteString("nsp", Namespace.Name);
+            json.WriteString("nsp", Context.Namespace);
         }), attachments));
 
     private void Respond(string? requesterUid, MessageType type, Action<Utf8JsonWriter> data,
@@ -208,7 +207,7 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
     {
         var message = RedisWire.Parse((byte[])raw!, out var attachments);
         var uid = RedisWire.ReadString(message, "uid");
-        if (uid == Uid || RedisWire.ReadString(message, "nsp") != Namespace.Name
+        if (uid == Uid || RedisWire.ReadString(message, "nsp") != Context.Namespace
             || !message.TryGetProperty("type", out var t) || !t.TryGetInt32(out var typeValue)
             || !message.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {

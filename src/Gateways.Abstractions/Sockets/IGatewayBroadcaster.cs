@@ -25,6 +25,11 @@ public interface IGatewayBroadcaster
     /// <param name="room">The room.</param>
     IBroadcastOperator ToRoom(string room);
 
+    /// <summary>The namespace as a gateway's <c>[WebSocketServer]</c> sees it: everything else a service may need —
+    /// fetching sockets, making them join rooms, server-side emits to the other instances.</summary>
+    /// <exception cref="InvalidOperationException">The namespace is not declared on this server.</exception>
+    IGatewayServer Server { get; }
+
     /// <summary>The same service for another namespace.</summary>
     /// <param name="namespace">The namespace, such as <c>/admin</c>.</param>
     IGatewayBroadcaster Of(string @namespace);

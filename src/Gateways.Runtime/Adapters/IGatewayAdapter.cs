@@ -80,7 +80,7 @@ public interface IGatewayAdapter
 /// <summary>Creates the adapter of each namespace.</summary>
 public interface IGatewayAdapterFactory
 {
-    /// <summary>Creates the adapter of <paramref name="namespace"/>.</summary>
-    /// <param name="namespace">The namespace.</param>
-    IGatewayAdapter Create(Namespaces.GatewayNamespace @namespace);
+    /// <summary>Creates the adapter of one namespace.</summary>
+    /// <param name="context">The namespace, as the runtime shows it to adapters: its local sockets and settings.</param>
+    IGatewayAdapter Create(IGatewayAdapterContext context);
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Gateways.Namespaces;
 using Gateways.SocketIO;
 
 namespace Gateways.Adapters;
@@ -15,12 +14,16 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     private readonly Dictionary<string, HashSet<string>> _rooms = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _socketRooms = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the adapter of <paramref name="namespace"/>.</summary>
-    /// <param name="namespace">The namespace whose local sockets receive the broadcasts.</param>
-    public InMemoryGatewayAdapter(GatewayNamespace @namespace) => Namespace = @namespace;
+    /// <summary>Creates the adapter of one namespace.</summary>
+    /// <param name="context">The namespace whose local sockets receive the broadcasts.</param>
+    public InMemoryGatewayAdapter(IGatewayAdapterContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Context = context;
+    }
 
-    /// <summary>The namespace this adapter serves.</summary>
-    protected GatewayNamespace Namespace { get; }
+    /// <summary>The namespace this adapter serves, as the runtime shows it to adapters.</summary>
+    protected IGatewayAdapterContext Context { get; }
 
     /// <inheritdoc/>
     public virtual void AddAll(string socketId, IEnumerable<string> rooms)
@@ -157,10 +160,10 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
             {
                 return;
             }
-            var frame = packet.Frame;
+            // The first Send encodes; every other target gets the same bytes.
             for (var i = 0; i < count; i++)
             {
-                targets[i].Send(frame);
+                targets[i].Send(packet);
             }
         }
         finally
@@ -175,17 +178,17 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     /// <exception cref="OutgoingMessageTooLargeException">A packet of this server is too large.</exception>
     protected bool IsDeliverable(OutgoingPacket packet)
     {
-        var size = packet.Frame.Size;
-        if (size <= Namespace.MaxPacketBytes)
+        var size = packet.EncodedSize;
+        if (size <= Context.MaxPacketBytes)
         {
             return true;
         }
+        Internal.GatewaysMetrics.DroppedTooLarge();
         if (!packet.IsRelayed)
         {
-            Namespace.EnsureDeliverable(packet.Frame, packet.EventName!); // throws, counting the drop
+            throw new OutgoingMessageTooLargeException(packet.EventName!, size, Context.MaxPacketBytes);
         }
-        Internal.GatewaysMetrics.DroppedTooLarge();
-        AdapterLog.DroppedTooLarge(Namespace.Logger, Namespace.Name, size, Namespace.MaxPacketBytes);
+        AdapterLog.DroppedTooLarge(Context.Logger, Context.Namespace, size, Context.MaxPacketBytes);
         return false;
     }
 
@@ -194,9 +197,8 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
         BroadcastOptions options, TimeSpan timeout)
     {
         timeout = Internal.TimerLimits.Clamp(timeout);
-        var ackId = Namespace.NextAckId();
-        var packet = SocketIOPacketWriter.WriteEvent(Namespace.Name, eventName, args, ackId, Namespace.SerializerOptions);
-        Namespace.EnsureDeliverable(packet, eventName);
+        var packet = OutgoingPacket.Event(Context.Namespace, eventName, args, Context.SerializerOptions, Context.NextAckId());
+        IsDeliverable(packet); // throws when no client could take it
         var targets = RentTargets(options, out var count);
         Task<EventArguments>[] answers;
         try
@@ -204,7 +206,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
             answers = new Task<EventArguments>[count];
             for (var i = 0; i < count; i++)
             {
-                answers[i] = targets[i].SendWithAckAsync(packet, ackId, eventName, timeout);
+                answers[i] = targets[i].SendWithAckAsync(packet, timeout);
             }
         }
         finally
@@ -257,7 +259,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     public virtual Task<IReadOnlyList<EventArguments>> ServerSideEmitWithAckAsync(string eventName, object?[] args, TimeSpan timeout) =>
         Task.FromResult<IReadOnlyList<EventArguments>>([]);
 
-    private void ForEachTarget(BroadcastOptions options, Action<GatewaySocket> action)
+    private void ForEachTarget(BroadcastOptions options, Action<IGatewayLocalSocket> action)
     {
         var targets = RentTargets(options, out var count);
         try
@@ -275,10 +277,10 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
 
     /// <summary>Collects the local targets into a pooled array. Sending happens after the lock is released, because
     /// a send can close a slow client, whose disconnect changes the rooms.</summary>
-    private GatewaySocket[] RentTargets(BroadcastOptions options, out int count)
+    private IGatewayLocalSocket[] RentTargets(BroadcastOptions options, out int count)
     {
         count = 0;
-        GatewaySocket[] targets;
+        IGatewayLocalSocket[] targets;
         lock (_lock)
         {
             HashSet<string>? excluded = null;
@@ -292,8 +294,8 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
             }
             if (options.Rooms.Count == 0)
             {
-                targets = ArrayPool<GatewaySocket>.Shared.Rent(Math.Max(1, Namespace.LocalSocketCount));
-                foreach (var socket in Namespace.LocalSockets)
+                targets = ArrayPool<IGatewayLocalSocket>.Shared.Rent(Math.Max(1, Context.LocalSocketCount));
+                foreach (var socket in Context.LocalSockets)
                 {
                     if (excluded?.Contains(socket.Id) != true && socket.Connected)
                     {
@@ -302,7 +304,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
                 }
                 return targets;
             }
-            targets = ArrayPool<GatewaySocket>.Shared.Rent(16);
+            targets = ArrayPool<IGatewayLocalSocket>.Shared.Rent(16);
             // A socket in several of the target rooms gets the packet once.
             HashSet<string>? seen = options.Rooms.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
             foreach (var room in options.Rooms)
@@ -317,7 +319,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
                     {
                         continue;
                     }
-                    if (Namespace.TryGetLocalSocket(id, out var socket))
+                    if (Context.TryGetLocalSocket(id, out var socket))
                     {
                         Add(ref targets, ref count, socket);
                     }
@@ -327,22 +329,22 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
         return targets;
     }
 
-    private static void Add(ref GatewaySocket[] targets, ref int count, GatewaySocket socket)
+    private static void Add(ref IGatewayLocalSocket[] targets, ref int count, IGatewayLocalSocket socket)
     {
         if (count == targets.Length)
         {
-            var larger = ArrayPool<GatewaySocket>.Shared.Rent(targets.Length * 2);
+            var larger = ArrayPool<IGatewayLocalSocket>.Shared.Rent(targets.Length * 2);
             targets.AsSpan(0, count).CopyTo(larger);
-            ArrayPool<GatewaySocket>.Shared.Return(targets, clearArray: true);
+            ArrayPool<IGatewayLocalSocket>.Shared.Return(targets, clearArray: true);
             targets = larger;
         }
         targets[count++] = socket;
     }
 
-    private static void ReturnTargets(GatewaySocket[] targets, int count)
+    private static void ReturnTargets(IGatewayLocalSocket[] targets, int count)
     {
         targets.AsSpan(0, count).Clear();
-        ArrayPool<GatewaySocket>.Shared.Return(targets);
+        ArrayPool<IGatewayLocalSocket>.Shared.Return(targets);
     }
 }
 
@@ -350,5 +352,5 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
 public sealed class InMemoryGatewayAdapterFactory : IGatewayAdapterFactory
 {
     /// <inheritdoc/>
-    public IGatewayAdapter Create(GatewayNamespace @namespace) => new InMemoryGatewayAdapter(@namespace);
+    public IGatewayAdapter Create(IGatewayAdapterContext context) => new InMemoryGatewayAdapter(context);
 }

@@ -36,6 +36,21 @@ public static class GatewaysBuilderExtensions
         return gateways.AddGateway(descriptor);
     }
 
+    /// <summary>
+    /// Replaces the in-memory adapter with the one <typeparamref name="TFactory"/> creates for each namespace (a
+    /// cluster adapter on a message bus, say). The factory is a DI singleton, so its constructor takes services; the
+    /// adapter it creates sees its namespace through <see cref="Adapters.IGatewayAdapterContext"/> only
+    /// (docs/scaling.md, "Writing an adapter").
+    /// </summary>
+    /// <typeparam name="TFactory">The adapter factory.</typeparam>
+    /// <param name="gateways">The builder.</param>
+    public static IGatewaysBuilder AddAdapter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(
+        this IGatewaysBuilder gateways) where TFactory : class, Adapters.IGatewayAdapterFactory
+    {
+        gateways.Services.Replace(ServiceDescriptor.Singleton<Adapters.IGatewayAdapterFactory, TFactory>());
+        return gateways;
+    }
+
     /// <summary>Adds every generated gateway found in <paramref name="assemblies"/> (gateways that ship in other
     /// projects or packages, say): Scrutor registers each <see cref="WebSocketGatewayAttribute"/> class of them in the
     /// service collection as a singleton, and each one's generated descriptor adds its handlers.</summary>

@@ -5,7 +5,7 @@ internal sealed class GatewayBroadcaster(SocketIOServer server, string @namespac
 {
     public string Namespace => @namespace;
 
-    private IGatewayServer Server => server.Of(@namespace);
+    public IGatewayServer Server => server.Of(@namespace);
 
     public void SendToUser(string userId, string eventName, object? data) => Server.To(userId).Emit(eventName, data);
 

@@ -10,9 +10,10 @@ namespace Gateways.Namespaces;
 
 /// <summary>
 /// One Socket.IO namespace on this server: its connected sockets, its handlers and its adapter (rooms and
-/// broadcasts). As an <see cref="IGatewayServer"/> it emits to the whole namespace.
+/// broadcasts). As an <see cref="IGatewayServer"/> it emits to the whole namespace; as an
+/// <see cref="IGatewayAdapterContext"/> it is all its adapter sees.
 /// </summary>
-public sealed class GatewayNamespace : IGatewayServer
+internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
 {
     private readonly ConcurrentDictionary<string, GatewaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly BroadcastOperator _all;
@@ -60,14 +61,36 @@ public sealed class GatewayNamespace : IGatewayServer
     /// <summary>The sockets connected to this namespace on this server.</summary>
     public IEnumerable<GatewaySocket> LocalSockets => _sockets.Values;
 
-    internal JsonSerializerOptions SerializerOptions { get; }
+    /// <inheritdoc/>
+    public JsonSerializerOptions SerializerOptions { get; }
 
-    internal TimeProvider TimeProvider { get; }
+    /// <inheritdoc/>
+    public TimeProvider TimeProvider { get; }
 
-    internal Microsoft.Extensions.Logging.ILogger Logger { get; }
+    /// <inheritdoc/>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; }
 
-    /// <summary>The largest packet a client can be sent: what one session's send queue may hold.</summary>
-    internal long MaxPacketBytes { get; }
+    /// <inheritdoc/>
+    public long MaxPacketBytes { get; }
+
+    string IGatewayAdapterContext.Namespace => Name;
+
+    IGatewayServer IGatewayAdapterContext.Server => this;
+
+    IEnumerable<IGatewayLocalSocket> IGatewayAdapterContext.LocalSockets => _sockets.Values;
+
+    bool IGatewayAdapterContext.TryGetLocalSocket(string socketId, [NotNullWhen(true)] out IGatewayLocalSocket? socket)
+    {
+        var found = _sockets.TryGetValue(socketId, out var local);
+        socket = local;
+        return found;
+    }
+
+    /// <inheritdoc/>
+    public EventArguments ReadArguments(ReadOnlyMemory<byte> jsonArray, IReadOnlyList<ReadOnlyMemory<byte>> attachments) =>
+        SocketIO.SocketIOPayloadReader.TryReadArguments(jsonArray, attachments, SerializerOptions, out var arguments)
+            ? arguments
+            : throw new FormatException("The arguments are not a JSON array whose placeholders point to its attachments.");
 
     /// <summary>Refuses, at the sender, a packet no client could receive.</summary>
     internal void EnsureDeliverable(SocketIO.EncodedPacket packet, string eventName)
@@ -96,8 +119,8 @@ public sealed class GatewayNamespace : IGatewayServer
     public bool TryGetLocalSocket(string socketId, [NotNullWhen(true)] out GatewaySocket? socket) =>
         _sockets.TryGetValue(socketId, out socket);
 
-    /// <summary>The next acknowledgement id; ids are unique per namespace, as in socket.io.</summary>
-    internal long NextAckId() => Interlocked.Increment(ref _nextAckId) - 1;
+    /// <inheritdoc/>
+    public long NextAckId() => Interlocked.Increment(ref _nextAckId) - 1;
 
     internal void Add(GatewaySocket socket)
     {
@@ -221,15 +244,12 @@ public sealed class GatewayNamespace : IGatewayServer
             _serverListeners.AddOrUpdate(eventName, _ => [], (_, listeners) => listeners.Remove(listener)));
     }
 
-    /// <summary>Runs the listeners of an event another server sent. The first listener's result is the answer;
-    /// <see langword="false"/> when nobody listens here.</summary>
-    /// <param name="eventName">The event name.</param>
-    /// <param name="args">Its arguments.</param>
-    internal async ValueTask<(bool Heard, object? Answer)> OnServerSideEmitAsync(string eventName, EventArguments args)
+    /// <inheritdoc/>
+    public async ValueTask<ServerSideEmitResult> DispatchServerSideEmitAsync(string eventName, EventArguments args)
     {
         if (!_serverListeners.TryGetValue(eventName, out var listeners) || listeners.IsEmpty)
         {
-            return (false, null);
+            return new ServerSideEmitResult(false, null);
         }
         object? answer = null;
         for (var i = 0; i < listeners.Length; i++)
@@ -240,7 +260,7 @@ public sealed class GatewayNamespace : IGatewayServer
                 answer = result;
             }
         }
-        return (true, answer);
+        return new ServerSideEmitResult(true, answer);
     }
 
     private sealed class ListenerRegistration(Action remove) : IDisposable

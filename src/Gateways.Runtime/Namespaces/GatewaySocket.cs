@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Gateways.Namespaces;
 
 /// <summary>The server side of one client's connection to one namespace.</summary>
-public sealed class GatewaySocket : IGatewaySocket
+internal sealed class GatewaySocket : IGatewayLocalSocket
 {
     private readonly SocketIOConnection _connection;
     private readonly GatewayNamespace _namespace;
@@ -87,9 +87,8 @@ public sealed class GatewaySocket : IGatewaySocket
     /// <inheritdoc/>
     public bool CanJoin(string room) => _namespace.PrivateRoomRefusal(this, room) is null;
 
-    /// <summary>Joins the rooms that are not private to others and skips the rest (server-wide <c>SocketsJoin</c>,
-    /// also on behalf of other servers, where one refusal must not stop the others).</summary>
-    internal void JoinPermitted(IReadOnlyCollection<string> rooms)
+    /// <inheritdoc/>
+    public void JoinPermitted(IReadOnlyCollection<string> rooms)
     {
         List<string>? permitted = null;
         foreach (var room in rooms)
@@ -165,6 +164,19 @@ public sealed class GatewaySocket : IGatewaySocket
     /// <returns><see langword="false"/> when the socket is gone or its send queue overflowed.</returns>
     public bool Send(EncodedPacket packet) => Connected && _connection.Session.TrySend(packet.Text, packet.Attachments);
 
+    /// <inheritdoc/>
+    public bool Send(OutgoingPacket packet) => Connected && Send(packet.Frame);
+
+    /// <inheritdoc/>
+    public Task<EventArguments> SendWithAckAsync(OutgoingPacket packet, TimeSpan timeout)
+    {
+        if (packet.AckId < 0)
+        {
+            throw new ArgumentException("The packet carries no acknowledgement id.", nameof(packet));
+        }
+        return SendWithAckAsync(packet.Frame, packet.AckId, packet.EventName ?? "(relayed)", timeout);
+    }
+
     internal async Task<EventArguments> SendWithAckAsync(EncodedPacket packet, long ackId, string eventName, TimeSpan timeout)
     {
         timeout = Internal.TimerLimits.Clamp(timeout);
@@ -178,8 +190,10 @@ public sealed class GatewaySocket : IGatewaySocket
             {
                 throw new OperationCanceledException($"Socket '{Id}' is disconnected.", Disconnected);
             }
+            // The timer starts before the send: a client that answers (or a clock that moves) at once is never missed.
+            var answered = answer.Task.WaitAsync(timeout, _namespace.TimeProvider);
             Send(packet);
-            return await answer.Task.WaitAsync(timeout, _namespace.TimeProvider);
+            return await answered;
         }
         catch (TimeoutException)
         {

@@ -15,7 +15,7 @@ namespace Gateways.Namespaces;
 /// The Socket.IO server: the namespaces declared with <c>AddGateways().AddNamespace(…)</c> (the main namespace
 /// <c>/</c> always exists), running on top of Engine.IO.
 /// </summary>
-public sealed class SocketIOServer : IEngineIOApplication
+internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable
 {
     private readonly FrozenDictionary<string, GatewayNamespace> _namespaces;
 
@@ -171,4 +171,21 @@ public sealed class SocketIOServer : IEngineIOApplication
     /// <inheritdoc/>
     /// <remarks>A connection is pending until it connects its first namespace.</remarks>
     public bool TracksPendingSessions => true;
+
+    /// <summary>The app stops: adapters that hold resources (subscriptions, connections) release them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var @namespace in _namespaces.Values)
+        {
+            switch (@namespace.Adapter)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
 }

@@ -44,9 +44,38 @@ public sealed class OutgoingPacket
     /// <param name="ackId">The acknowledgement id, or -1.</param>
     /// <param name="payload">The UTF-8 JSON payload.</param>
     /// <param name="attachments">The binary attachments its placeholders point to.</param>
+    /// <exception cref="FormatException">The type is not EVENT or ACK, or the payload does not start as one (an array
+    /// that, for an EVENT, starts with the event name): a peer's bad message never reaches a client.</exception>
     public static OutgoingPacket Relayed(SocketIOPacketType type, string @namespace, long ackId, ReadOnlyMemory<byte> payload,
-        ReadOnlyMemory<byte>[]? attachments) =>
-        new(@namespace, null, type, ackId, null, null, payload, attachments is { Length: > 0 } ? attachments : null);
+        ReadOnlyMemory<byte>[]? attachments)
+    {
+        type = type switch
+        {
+            SocketIOPacketType.BinaryEvent => SocketIOPacketType.Event,
+            SocketIOPacketType.BinaryAck => SocketIOPacketType.Ack,
+            _ => type,
+        };
+        if (type is not (SocketIOPacketType.Event or SocketIOPacketType.Ack) || !StartsAsPayload(payload.Span, type))
+        {
+            throw new FormatException($"A relayed {type} packet must be an EVENT or ACK whose payload is a JSON array (an EVENT's starting with its name).");
+        }
+        return new(@namespace, null, type, ackId, null, null, payload, attachments is { Length: > 0 } ? attachments : null);
+    }
+
+    // Reads two tokens, not the whole payload: the rest is the peer's JSON, which clients parse as they would ours.
+    private static bool StartsAsPayload(ReadOnlySpan<byte> payload, SocketIOPacketType type)
+    {
+        var reader = new Utf8JsonReader(payload);
+        try
+        {
+            return reader.Read() && reader.TokenType == JsonTokenType.StartArray
+                && (type == SocketIOPacketType.Ack || (reader.Read() && reader.TokenType == JsonTokenType.String));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The namespace.</summary>
     public string Namespace { get; }
@@ -82,8 +111,11 @@ public sealed class OutgoingPacket
     /// <summary>The binary attachments, or null.</summary>
     public ReadOnlyMemory<byte>[]? Attachments => _args is null ? _attachments : Frame.Attachments;
 
+    /// <summary>The size in bytes of the frame a client is sent (text and attachments); encodes the packet.</summary>
+    public long EncodedSize => Frame.Size;
+
     /// <summary>The frame every local target is sent: written once, on first use.</summary>
-    public EncodedPacket Frame => _frame ??= Encode();
+    internal EncodedPacket Frame => _frame ??= Encode();
 
     private EncodedPacket Encode()
     {

@@ -11,7 +11,7 @@ namespace Gateways.SocketIO;
 /// </summary>
 /// <param name="Text">The text frame, starting with <c>4</c>.</param>
 /// <param name="Attachments">The binary frames that follow, or <see langword="null"/>.</param>
-public readonly record struct EncodedPacket(byte[] Text, ReadOnlyMemory<byte>[]? Attachments)
+internal readonly record struct EncodedPacket(byte[] Text, ReadOnlyMemory<byte>[]? Attachments)
 {
     /// <summary>The bytes a session queues for it: the text frame and every attachment.</summary>
     public long Size

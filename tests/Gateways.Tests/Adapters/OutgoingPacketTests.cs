@@ -62,4 +62,25 @@ public sealed class OutgoingPacketTests
         // What the Redis adapters publish is a slice of the frame the sockets got: serialized once, never re-parsed.
         Assert.True(MemoryMarshal.TryGetArray(packet.Payload, out var segment) && ReferenceEquals(segment.Array, packet.Frame.Text));
     }
+
+    [Theory]
+    [InlineData(SocketIOPacketType.Event, "{\"not\":\"an array\"}")]
+    [InlineData(SocketIOPacketType.Event, "[42, \"the name is not first\"]")]
+    [InlineData(SocketIOPacketType.Event, "[\"unterminated")]
+    [InlineData(SocketIOPacketType.Ack, "\"a string\"")]
+    [InlineData(SocketIOPacketType.Connect, "[\"news\"]")]
+    [InlineData(SocketIOPacketType.ConnectError, "[\"news\"]")]
+    public void APeersPacketThatNoClientMayBeSentIsRefused(SocketIOPacketType type, string payload) =>
+        Assert.Throws<FormatException>(() => OutgoingPacket.Relayed(type, "/", -1, Encoding.UTF8.GetBytes(payload), null));
+
+    [Theory]
+    [InlineData(SocketIOPacketType.Event, "[\"news\",{\"a\":1}]", "42[\"news\",{\"a\":1}]")]
+    [InlineData(SocketIOPacketType.BinaryEvent, "[\"news\"]", "42[\"news\"]")]
+    [InlineData(SocketIOPacketType.Ack, "[]", "43[]")]
+    public void APeersEventOrAckIsRelayedAsWritten(SocketIOPacketType type, string payload, string frame)
+    {
+        var packet = OutgoingPacket.Relayed(type, "/", -1, Encoding.UTF8.GetBytes(payload), null);
+
+        Assert.Equal(frame, Encoding.UTF8.GetString(packet.Frame.Text));
+    }
 }

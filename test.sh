@@ -24,8 +24,8 @@ if [ ! -x /usr/bin/chromium ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || fail_setup "could not install chromium"
 fi
 
-if ! command -v redis-server >/dev/null; then
-  step "installing redis-server from apt (the Redis adapter tests use a real one)"
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  step "installing redis-server from apt (the Redis adapter tests use a real one, and a real cluster through redis-cli)"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) || fail_setup "could not install redis-server"
 fi
 

@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Gateways.EngineIO;
 using Gateways.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Benchmarks;
 

@@ -1,8 +1,9 @@
+using Gateways;
+using Gateways.Hosting;
 using Gateways.Security;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Gateways.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>JWT authentication for gateways, on the app's own JwtBearer configuration.</summary>
 public static class GatewaysJwtExtensions

@@ -1,9 +1,10 @@
-using Gateways.Adapters;
+using Gateways;
 using Gateways.Adapters.Redis;
-using Microsoft.Extensions.DependencyInjection;
+using Gateways.Adapters;
+using Gateways.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Gateways.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Scale-out with Redis.</summary>
 public static class GatewaysRedisExtensions

@@ -2,11 +2,12 @@ using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
+using Gateways;
 using Gateways.Dispatch;
-using Microsoft.Extensions.DependencyInjection;
+using Gateways.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Gateways.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers generated gateways.</summary>
 public static class GatewaysBuilderExtensions
@@ -39,15 +40,15 @@ public static class GatewaysBuilderExtensions
     /// <summary>
     /// Replaces the in-memory adapter with the one <typeparamref name="TFactory"/> creates for each namespace (a
     /// cluster adapter on a message bus, say). The factory is a DI singleton, so its constructor takes services; the
-    /// adapter it creates sees its namespace through <see cref="Adapters.IGatewayAdapterContext"/> only
+    /// adapter it creates sees its namespace through <see cref="Gateways.Adapters.IGatewayAdapterContext"/> only
     /// (docs/scaling.md, "Writing an adapter").
     /// </summary>
     /// <typeparam name="TFactory">The adapter factory.</typeparam>
     /// <param name="gateways">The builder.</param>
     public static IGatewaysBuilder AddAdapter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(
-        this IGatewaysBuilder gateways) where TFactory : class, Adapters.IGatewayAdapterFactory
+        this IGatewaysBuilder gateways) where TFactory : class, Gateways.Adapters.IGatewayAdapterFactory
     {
-        gateways.Services.Replace(ServiceDescriptor.Singleton<Adapters.IGatewayAdapterFactory, TFactory>());
+        gateways.Services.Replace(ServiceDescriptor.Singleton<Gateways.Adapters.IGatewayAdapterFactory, TFactory>());
         return gateways;
     }
 
@@ -97,7 +98,7 @@ public static class GatewaysBuilderExtensions
         gateways.Services.Configure<GatewaysJsonOptions>(o =>
         {
             var chain = o.SerializerOptions.TypeInfoResolverChain;
-            var defaults = chain.IndexOf(Internal.GatewaysJsonContext.Default);
+            var defaults = chain.IndexOf(Gateways.Internal.GatewaysJsonContext.Default);
             chain.Insert(defaults < 0 ? chain.Count : defaults, context);
         });
         return gateways;

@@ -1,9 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using Gateways;
+using Gateways.Hosting;
 using Gateways.Security;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Gateways.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Filters and validation for gateways (JWT authentication is in the Gateways.Authentication.JwtBearer package).</summary>
 public static class GatewaysSecurityExtensions

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Gateways.Hosting;
 using Gateways.Testing;
 using Gateways.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Tests.Observability;
 

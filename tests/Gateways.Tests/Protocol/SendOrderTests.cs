@@ -1,6 +1,7 @@
 using Gateways.Hosting;
 using Gateways.Testing;
 using Gateways.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Tests.Protocol;
 

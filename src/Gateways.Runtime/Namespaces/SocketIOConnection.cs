@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Gateways.Namespaces;
 
 /// <summary>
-/// The Socket.IO side of one Engine.IO session: decodes packets, reassembles binary packets, connects namespaces
-/// and dispatches events and acknowledgements to the sockets (Socket.IO protocol, "Exchange protocol").
+/// The Socket.IO side of one Engine.IO session: takes whole packets from its <see cref="SocketIOPacketAssembler"/>,
+/// connects namespaces and dispatches events and acknowledgements to the sockets (Socket.IO protocol, "Exchange
+/// protocol").
 /// </summary>
 internal sealed class SocketIOConnection : IEngineIOSessionHandler
 {
@@ -23,9 +24,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     private readonly ITimer _connectTimeout;
     private readonly DateTimeOffset _opened;
     private readonly Security.EventRateLimiter.ConnectionBucket? _rateBucket;
-    private SocketIOPacket? _binaryPacket;
-    private List<ReadOnlyMemory<byte>>? _binaryAttachments;
-    private long _binaryBytes;
+    private readonly SocketIOPacketAssembler _assembler;
     private ITimer? _binaryTimeout;
     private int _refusedConnects;
 
@@ -38,6 +37,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         _eventSlots = new SemaphoreSlim(_options.MaxConcurrentEventsPerConnection);
         _opened = session.TimeProvider.GetUtcNow();
         _rateBucket = server.RateLimiter.CreateConnectionBucket();
+        _assembler = new SocketIOPacketAssembler(server.NamespaceNames, _options.MaxAttachments, session.Options.MaxPayload);
         _connectTimeout = session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnConnectTimeout(), this,
             _options.ConnectTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -48,68 +48,37 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     public ValueTask OnMessageAsync(EngineIOMessage message)
     {
-        if (message.IsBinary)
+        var wasWaiting = _assembler.IsWaiting;
+        switch (_assembler.Accept(message, out var packet, out var attachments, out var error))
         {
-            return OnAttachmentAsync(message.Data);
+            case AssemblyResult.Complete:
+                if (wasWaiting)
+                {
+                    _binaryTimeout!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+                return DispatchAsync(packet, attachments);
+            case AssemblyResult.Pending:
+                if (!wasWaiting)
+                {
+                    // An announced packet that never completes would hold its buffers: it gets a deadline.
+                    _binaryTimeout ??= Session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnBinaryTimeout(), this,
+                        Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    _binaryTimeout.Change(_options.BinaryPacketTimeout, Timeout.InfiniteTimeSpan);
+                }
+                return ValueTask.CompletedTask;
+            default:
+                return Reject(error!);
         }
-        if (_binaryPacket is not null)
-        {
-            return Reject("a text packet arrived while binary attachments were expected");
-        }
-        if (!SocketIOPacketParser.TryParse(message.Data, _server.NamespaceNames, out var packet, out var error))
-        {
-            return Reject(error!);
-        }
-        if (packet.AttachmentCount > 0)
-        {
-            if (packet.AttachmentCount > _options.MaxAttachments)
-            {
-                return Reject($"{packet.AttachmentCount} attachments announced, more than the limit of {_options.MaxAttachments}");
-            }
-            _binaryPacket = packet;
-            _binaryAttachments = new List<ReadOnlyMemory<byte>>(packet.AttachmentCount);
-            _binaryBytes = message.Data.Length;
-            // An announced packet that never completes would hold its buffers: it gets a deadline.
-            _binaryTimeout ??= Session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnBinaryTimeout(), this,
-                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _binaryTimeout.Change(_options.BinaryPacketTimeout, Timeout.InfiniteTimeSpan);
-            return ValueTask.CompletedTask;
-        }
-        return DispatchAsync(packet, []);
-    }
-
-    private ValueTask OnAttachmentAsync(ReadOnlyMemory<byte> data)
-    {
-        if (_binaryPacket is not { } packet)
-        {
-            return Reject("a binary frame arrived without a binary packet announcing it");
-        }
-        // The packet counts as a whole against maxPayload: ten attachments of 0.9 MB are one 9 MB message.
-        _binaryBytes += data.Length;
-        if (_binaryBytes > Session.Options.MaxPayload)
-        {
-            return Reject($"a binary packet of more than {Session.Options.MaxPayload} bytes (maxPayload)");
-        }
-        _binaryAttachments!.Add(data);
-        if (_binaryAttachments.Count < packet.AttachmentCount)
-        {
-            return ValueTask.CompletedTask;
-        }
-        var attachments = _binaryAttachments;
-        _binaryPacket = null;
-        _binaryAttachments = null;
-        _binaryTimeout!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        return DispatchAsync(packet, attachments);
     }
 
     private void OnBinaryTimeout()
     {
-        var received = _binaryAttachments?.Count ?? 0;
-        if (_binaryPacket is not { } packet || !Session.IsOpen)
+        if (!_assembler.IsWaiting || !Session.IsOpen)
         {
             return;
         }
-        SocketIOLog.BinaryPacketTimeout(Logger, Session.Id, received, packet.AttachmentCount, _options.BinaryPacketTimeout);
+        SocketIOLog.BinaryPacketTimeout(Logger, Session.Id, _assembler.ReceivedAttachments, _assembler.ExpectedAttachments,
+            _options.BinaryPacketTimeout);
         Session.Abort("binary packet timeout");
     }
 

@@ -21,6 +21,7 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
 
     public void Emit(string eventName, params object?[] args)
     {
+        using var activity = Internal.GatewaysTracing.StartBroadcast(@namespace.Name, eventName, options.Rooms.Count, options.Except.Count);
         // A model, encoded by the adapter once, and only if someone (here or on another server) receives it.
         @namespace.Adapter.Broadcast(OutgoingPacket.Event(@namespace.Name, eventName, args, @namespace.SerializerOptions), options);
     }

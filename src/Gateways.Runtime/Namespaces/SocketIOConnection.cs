@@ -309,7 +309,8 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             return ValueTask.CompletedTask;
         }
         var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, @namespace.HandlerMetadata.GetValueOrDefault(eventName));
-        return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent));
+        var activity = Internal.GatewaysTracing.CreateEvent(socket.Namespace, eventName, socket.Id, socket.UserId, ackId >= 0);
+        return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent, activity));
     }
 
     /// <summary>Starts a handler without making the read loop wait for it, up to the per-connection limit. Past the
@@ -432,15 +433,33 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         ValueTask CompleteAsync(bool failed);
     }
 
-    private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors, string? metricEvent) : ITrackedWork
+    private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors, string? metricEvent,
+        System.Diagnostics.Activity? activity) : ITrackedWork
     {
         private readonly long _startedAt = Internal.GatewaysMetrics.HandlerStarting();
 
-        public ValueTask StartAsync() => handler(context);
+        public ValueTask StartAsync()
+        {
+            if (activity is null)
+            {
+                return handler(context);
+            }
+            // Current while the handler runs (its awaits carry it on); the read loop gets its own back.
+            var previous = Internal.GatewaysTracing.StartRoot(activity);
+            try
+            {
+                return handler(context);
+            }
+            finally
+            {
+                System.Diagnostics.Activity.Current = previous;
+            }
+        }
 
         public ValueTask OnFailedAsync(ILogger logger, Exception exception)
         {
             Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, Internal.GatewaysMetrics.ErrorType(exception));
+            Internal.GatewaysTracing.Finish(activity, exception);
             return errors.HandleAsync(context, exception);
         }
 
@@ -449,6 +468,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             if (!failed)
             {
                 Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, null);
+                Internal.GatewaysTracing.Finish(activity, null);
             }
             return context.DisposeAsync();
         }

@@ -15,7 +15,7 @@ namespace Gateways.Namespaces;
 /// The Socket.IO server: the namespaces declared with <c>AddGateways().AddNamespace(…)</c> (the main namespace
 /// <c>/</c> always exists), running on top of Engine.IO.
 /// </summary>
-internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable
+internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, IDisposable
 {
     private readonly FrozenDictionary<string, GatewayNamespace> _namespaces;
 
@@ -171,6 +171,23 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable
     /// <inheritdoc/>
     /// <remarks>A connection is pending until it connects its first namespace.</remarks>
     public bool TracksPendingSessions => true;
+
+    /// <summary>The same, for a container disposed synchronously (<c>ServiceProvider.Dispose()</c>).</summary>
+    public void Dispose()
+    {
+        foreach (var @namespace in _namespaces.Values)
+        {
+            switch (@namespace.Adapter)
+            {
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+                case IAsyncDisposable asyncDisposable:
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    break;
+            }
+        }
+    }
 
     /// <summary>The app stops: adapters that hold resources (subscriptions, connections) release them.</summary>
     public async ValueTask DisposeAsync()

@@ -129,4 +129,21 @@ public sealed class BusAdapterTests : IAsyncLifetime
         Assert.Equal(both / 2, _bus.SubscriberCount);
         _a = await StartAsync();
     }
+
+    [Fact]
+    public void AContainerDisposedSynchronouslyDisposesTheAdaptersToo()
+    {
+        var bus = new InProcessBus();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        services.AddSingleton(bus);
+        services.AddGateways().AddAdapter<BusGatewayAdapterFactory>();
+        var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IGatewayBroadcaster>().Server; // builds the namespaces and their adapters
+        Assert.Equal(1, bus.SubscriberCount);
+
+        provider.Dispose(); // as a console app or a test does: no "only implements IAsyncDisposable"
+
+        Assert.Equal(0, bus.SubscriberCount);
+    }
 }

@@ -231,42 +231,16 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     private async ValueTask<bool> RunMiddlewaresAsync(GatewayNamespace @namespace, GatewaySocket socket)
     {
-        if (@namespace.Middlewares.Length == 0)
+        var decision = await ConnectMiddlewarePipeline.RunAsync(@namespace.Middlewares, socket, _server.Services);
+        if (decision.Failure is { } failure)
         {
-            return true;
+            SocketIOLog.MiddlewareFailed(Logger, @namespace.Name, Session.Id, failure);
         }
-        await using var scope = _server.Services.CreateAsyncScope();
-        var context = new GatewayConnectContext(socket, scope.ServiceProvider);
-        var middlewares = @namespace.Middlewares;
-        var reached = 0;
-        ValueTask Next(int index)
+        if (!decision.Admitted)
         {
-            reached = Math.Max(reached, index);
-            return index < middlewares.Length ? middlewares[index](context, () => Next(index + 1)) : ValueTask.CompletedTask;
+            Refuse(@namespace, decision.Message!, decision.Data);
         }
-        try
-        {
-            await Next(0);
-            if (reached < middlewares.Length)
-            {
-                // A middleware returned without calling next and without refusing: socket.io treats that as pending
-                // forever; we refuse, so the client gets an answer.
-                Refuse(@namespace, "Connection refused", null);
-                return false;
-            }
-            return true;
-        }
-        catch (ConnectionRefusedException refused)
-        {
-            Refuse(@namespace, refused.Message, refused.ErrorData);
-            return false;
-        }
-        catch (Exception ex)
-        {
-            SocketIOLog.MiddlewareFailed(Logger, @namespace.Name, Session.Id, ex);
-            Refuse(@namespace, "Internal server error", null);
-            return false;
-        }
+        return decision.Admitted;
     }
 
     private void Refuse(GatewayNamespace @namespace, string message, JsonElement? data)

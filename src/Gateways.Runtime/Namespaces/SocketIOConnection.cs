@@ -20,10 +20,9 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     private readonly GatewaysOptions _options;
     private readonly Lock _socketsLock = new();
     private readonly Dictionary<string, GatewaySocket> _sockets = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _eventSlots;
     private readonly ITimer _connectTimeout;
     private readonly DateTimeOffset _opened;
-    private readonly Security.EventRateLimiter.ConnectionBucket? _rateBucket;
+    private readonly EventInvoker _invoker;
     private readonly SocketIOPacketAssembler _assembler;
     private ITimer? _binaryTimeout;
     private int _refusedConnects;
@@ -34,9 +33,8 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         _options = server.Options;
         Session = session;
         Logger = server.Logger;
-        _eventSlots = new SemaphoreSlim(_options.MaxConcurrentEventsPerConnection);
         _opened = session.TimeProvider.GetUtcNow();
-        _rateBucket = server.RateLimiter.CreateConnectionBucket();
+        _invoker = new EventInvoker(server, session.Id, DisconnectAll);
         _assembler = new SocketIOPacketAssembler(server.NamespaceNames, _options.MaxAttachments, session.Options.MaxPayload);
         _connectTimeout = session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnConnectTimeout(), this,
             _options.ConnectTimeout, Timeout.InfiniteTimeSpan);
@@ -102,14 +100,14 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
                 if (socket is null)
                 {
                     // Still an event: it takes from the connection's budget like any other.
-                    if (!_server.RateLimiter.TryAcquire(_rateBucket, null))
+                    if (!_invoker.TryAcquire(null))
                     {
-                        OnRateLimited("-");
+                        _invoker.OnRateLimited(null);
                     }
                     SocketIOLog.EventForUnknownNamespace(Logger, Session.Id, packet.Namespace);
                     return ValueTask.CompletedTask;
                 }
-                return InvokeEventAsync(socket, eventName, arguments, packet.AckId, packet.Payload);
+                return _invoker.InvokeAsync(socket, eventName, arguments, packet.AckId, packet.Payload);
             case SocketIOPacketType.Ack:
             case SocketIOPacketType.BinaryAck:
                 if (!SocketIOPayloadReader.TryReadArguments(packet.Payload, attachments, _server.SerializerOptions,
@@ -145,11 +143,11 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     private async ValueTask ConnectAsync(SocketIOPacket packet)
     {
         // CONNECT packets take from the connection's budget too: connect/disconnect loops are events like any other.
-        if (!_server.RateLimiter.TryAcquire(_rateBucket, null))
+        if (!_invoker.TryAcquire(null))
         {
             SocketIOLog.ConnectionRefused(Logger, Session.Id, packet.Namespace, "Too many requests");
             Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Too many requests", null), null);
-            OnRateLimited("-");
+            _invoker.OnRateLimited(null);
             CountRefusedConnect();
             return;
         }
@@ -189,7 +187,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
         foreach (var handler in @namespace.ConnectionHandlers)
         {
-            await StartTrackedAsync(new ConnectionWork(this, socket, handler));
+            await _invoker.RunConnectionHandlerAsync(socket, handler);
         }
     }
 
@@ -214,21 +212,6 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         }
     }
 
-    /// <summary>Counts a refusal for the rate limit; past the limit within the window, closes the connection.</summary>
-    private void OnRateLimited(string userId)
-    {
-        var limit = _options.RateLimit.DisconnectAfterRejections;
-        if (_rateBucket is null || limit <= 0)
-        {
-            return;
-        }
-        if (_rateBucket.RecordRejection() == limit)
-        {
-            SocketIOLog.RateLimitAbuse(Logger, Session.Id, userId, limit, _options.RateLimit.RejectionWindow);
-            DisconnectAll();
-        }
-    }
-
     private async ValueTask<bool> RunMiddlewaresAsync(GatewayNamespace @namespace, GatewaySocket socket)
     {
         var decision = await ConnectMiddlewarePipeline.RunAsync(@namespace.Middlewares, socket, _server.Services);
@@ -250,106 +233,11 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         CountRefusedConnect();
     }
 
-    private ValueTask InvokeEventAsync(GatewaySocket socket, string eventName, EventArguments arguments, long ackId,
-        ReadOnlyMemory<byte> payload)
-    {
-        var limits = _options;
-        // Only declared names become a metric attribute, so a client cannot mint time series.
-        var metricEvent = limits.MetricsIncludeEventName
-            ? socket.GatewayNamespace.EventHandlers.ContainsKey(eventName) ? eventName : "(unknown)"
-            : null;
-        Internal.GatewaysMetrics.EventReceived(socket.Namespace, metricEvent);
-        if (!_server.RateLimiter.TryAcquire(_rateBucket, socket.UserId))
-        {
-            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "rate_limit");
-            SocketIOLog.EventOverLimit(Logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, "rate limit");
-            _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, "Too many requests");
-            OnRateLimited(socket.UserId ?? "-");
-            return ValueTask.CompletedTask;
-        }
-        var refusal = Security.EventLimits.Refusal(limits, eventName, arguments.Count, payload.Span);
-        if (refusal is not null)
-        {
-            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "limit");
-            SocketIOLog.EventOverLimit(Logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, refusal);
-            _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, refusal);
-            return ValueTask.CompletedTask;
-        }
-        var @namespace = socket.GatewayNamespace;
-        if (!@namespace.EventHandlers.TryGetValue(eventName, out var handler))
-        {
-            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
-            SocketIOLog.NoHandler(Logger, eventName, socket.Namespace, socket.Id);
-            return ValueTask.CompletedTask;
-        }
-        var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, @namespace.HandlerMetadata.GetValueOrDefault(eventName));
-        var activity = Internal.GatewaysTracing.CreateEvent(socket.Namespace, eventName, socket.Id, socket.UserId, ackId >= 0);
-        return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent, activity));
-    }
-
-    /// <summary>Starts a handler without making the read loop wait for it, up to the per-connection limit. Past the
-    /// limit the read loop waits for a slot, so a flooding client slows only itself.</summary>
-    private async ValueTask StartTrackedAsync<TWork>(TWork work) where TWork : ITrackedWork
-    {
-        await _eventSlots.WaitAsync();
-        ValueTask running;
-        try
-        {
-            running = work.StartAsync();
-        }
-        catch (Exception ex)
-        {
-            await FailAsync(work, ex);
-            await work.CompleteAsync(failed: true);
-            _eventSlots.Release();
-            return;
-        }
-        if (running.IsCompletedSuccessfully)
-        {
-            await work.CompleteAsync(failed: false);
-            _eventSlots.Release();
-            return;
-        }
-        _ = FinishAsync(running, work);
-    }
-
-    /// <summary>Error handling must not take the connection down: a failing filter is logged and swallowed.</summary>
-    private async ValueTask FailAsync<TWork>(TWork work, Exception exception) where TWork : ITrackedWork
-    {
-        try
-        {
-            await work.OnFailedAsync(Logger, exception);
-        }
-        catch (Exception ex)
-        {
-            SocketIOLog.ErrorHandlingFailed(Logger, Session.Id, ex);
-        }
-    }
-
-    private async Task FinishAsync<TWork>(ValueTask running, TWork work) where TWork : ITrackedWork
-    {
-        var failed = false;
-        try
-        {
-            await running;
-        }
-        catch (Exception ex)
-        {
-            failed = true;
-            await FailAsync(work, ex);
-        }
-        finally
-        {
-            await work.CompleteAsync(failed);
-            _eventSlots.Release();
-        }
-    }
-
     public void OnClose(string reason)
     {
         _connectTimeout.Dispose();
         _binaryTimeout?.Dispose();
-        _rateBucket?.Dispose();
+        _invoker.Dispose();
         GatewaySocket[] sockets;
         lock (_socketsLock)
         {
@@ -397,71 +285,5 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         Session.Close();
     }
 
-    private interface ITrackedWork
-    {
-        ValueTask StartAsync();
-
-        ValueTask OnFailedAsync(ILogger logger, Exception exception);
-
-        /// <summary>Releases what the work held; <paramref name="failed"/> says whether OnFailedAsync ran.</summary>
-        ValueTask CompleteAsync(bool failed);
-    }
-
-    private readonly struct EventWork(EventContext context, GatewayEventHandler handler, GatewayErrors errors, string? metricEvent,
-        System.Diagnostics.Activity? activity) : ITrackedWork
-    {
-        private readonly long _startedAt = Internal.GatewaysMetrics.HandlerStarting();
-
-        public ValueTask StartAsync()
-        {
-            if (activity is null)
-            {
-                return handler(context);
-            }
-            // Current while the handler runs (its awaits carry it on); the read loop gets its own back.
-            var previous = Internal.GatewaysTracing.StartRoot(activity);
-            try
-            {
-                return handler(context);
-            }
-            finally
-            {
-                System.Diagnostics.Activity.Current = previous;
-            }
-        }
-
-        public ValueTask OnFailedAsync(ILogger logger, Exception exception)
-        {
-            Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, Internal.GatewaysMetrics.ErrorType(exception));
-            Internal.GatewaysTracing.Finish(activity, exception);
-            return errors.HandleAsync(context, exception);
-        }
-
-        public ValueTask CompleteAsync(bool failed)
-        {
-            if (!failed)
-            {
-                Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, null);
-                Internal.GatewaysTracing.Finish(activity, null);
-            }
-            return context.DisposeAsync();
-        }
-    }
-
-    private readonly struct ConnectionWork(SocketIOConnection connection, GatewaySocket socket,
-        Func<IGatewaySocket, IServiceProvider, ValueTask> handler) : ITrackedWork
-    {
-        private readonly AsyncServiceScope _scope = connection._server.Services.CreateAsyncScope();
-
-        public ValueTask StartAsync() => handler(socket, _scope.ServiceProvider);
-
-        public ValueTask OnFailedAsync(ILogger logger, Exception exception)
-        {
-            SocketIOLog.ConnectionHandlerFailed(logger, socket.Namespace, socket.Id, exception);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask CompleteAsync(bool failed) => _scope.DisposeAsync();
-    }
 
 }

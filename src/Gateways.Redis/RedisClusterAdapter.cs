@@ -114,10 +114,12 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         try
         {
             Redis.Subscriber.Publish(channel, message, CommandFlags.FireAndForget);
+            Internal.GatewaysMetrics.AdapterPublished(delivered: true);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             // At-most-once across servers: while Redis is away, remote delivery is dropped, local delivery goes on.
+            Internal.GatewaysMetrics.AdapterPublished(delivered: false);
             RedisAdapterLog.Unreachable(Logger, ex.Message);
         }
     }
@@ -140,6 +142,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     /// <summary>Runs a message handler; a malformed message is logged and dropped, never thrown into Redis's loop.</summary>
     private protected void Guard(Action work)
     {
+        Internal.GatewaysMetrics.AdapterReceived();
         try
         {
             work();
@@ -160,13 +163,19 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         var requestId = RedisWire.NewId(8);
         var pending = new PendingRequest(expected);
         _requests[requestId] = pending;
+        var startedAt = Internal.GatewaysMetrics.AdapterRequestStarting();
+        // The metric's kind is the request's first word: "serverSideEmit {event}" must not mint series per event.
+        var kind = name.Split(' ')[0];
         try
         {
             publish(requestId);
-            return await pending.Completion.Task.WaitAsync(timeout, Context.TimeProvider);
+            var answers = await pending.Completion.Task.WaitAsync(timeout, Context.TimeProvider);
+            Internal.GatewaysMetrics.AdapterRequestFinished(startedAt, kind, timedOut: false);
+            return answers;
         }
         catch (TimeoutException)
         {
+            Internal.GatewaysMetrics.AdapterRequestFinished(startedAt, kind, timedOut: true);
             RedisAdapterLog.RequestTimedOut(Logger, name, pending.Count, expected);
             throw new TimeoutException($"Timed out waiting for '{name}' answers: {pending.Count} of {expected} servers answered within {timeout.TotalMilliseconds} ms.");
         }

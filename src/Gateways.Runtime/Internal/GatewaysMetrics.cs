@@ -53,6 +53,15 @@ internal static class GatewaysMetrics
     private static readonly Counter<long> SlowReaders = Meter.CreateCounter<long>(
         "gateways.server.slow_reader_disconnects", "{connection}", "Connections closed because their send queue was full.");
 
+    private static readonly Counter<long> AdapterMessages = Meter.CreateCounter<long>(
+        "gateways.adapter.messages", "{message}",
+        "Messages the cluster adapter published to the other servers (transmit) and took from them (receive), by network.io.direction.");
+
+    private static readonly Histogram<double> AdapterRequestDuration = Meter.CreateHistogram<double>(
+        "gateways.adapter.request.duration", "s",
+        "How long a cluster request waited for every other server, by gateways.adapter.request; error.type is timeout when some did not answer.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30] });
+
     private static readonly KeyValuePair<string, object?> Receive = new("network.io.direction", "receive");
 
     private static readonly KeyValuePair<string, object?> Transmit = new("network.io.direction", "transmit");
@@ -155,6 +164,51 @@ internal static class GatewaysMetrics
         if (BroadcastRecipients.Enabled)
         {
             BroadcastRecipients.Record(recipients);
+        }
+    }
+
+    /// <summary>A message published to the other servers, or, when <paramref name="delivered"/> is false, one that
+    /// could not be (Redis away: counted as dropped with reason <c>adapter_unreachable</c>).</summary>
+    public static void AdapterPublished(bool delivered)
+    {
+        if (!delivered)
+        {
+            Dropped.Add(1, new KeyValuePair<string, object?>("reason", "adapter_unreachable"));
+        }
+        else if (AdapterMessages.Enabled)
+        {
+            AdapterMessages.Add(1, Transmit);
+        }
+    }
+
+    public static void AdapterReceived()
+    {
+        if (AdapterMessages.Enabled)
+        {
+            AdapterMessages.Add(1, Receive);
+        }
+    }
+
+    public static long AdapterRequestStarting() => AdapterRequestDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <param name="startedAt">From <see cref="AdapterRequestStarting"/>.</param>
+    /// <param name="request">A fixed kind (<c>fetchSockets</c>, <c>serverSideEmit</c>, <c>allRooms</c>), never an event name.</param>
+    /// <param name="timedOut">Whether some server did not answer in time.</param>
+    public static void AdapterRequestFinished(long startedAt, string request, bool timedOut)
+    {
+        if (startedAt == 0 || !AdapterRequestDuration.Enabled)
+        {
+            return;
+        }
+        var elapsed = Stopwatch.GetElapsedTime(startedAt).TotalSeconds;
+        var kind = new KeyValuePair<string, object?>("gateways.adapter.request", request);
+        if (timedOut)
+        {
+            AdapterRequestDuration.Record(elapsed, kind, new KeyValuePair<string, object?>("error.type", "timeout"));
+        }
+        else
+        {
+            AdapterRequestDuration.Record(elapsed, kind);
         }
     }
 }

@@ -116,6 +116,40 @@ public sealed class MetricsTests
         Assert.Equal(["crash", "ok"], recorder.Of("gateways.server.handler.duration", "/metrics").Select(m => (string)m.Tags["gateways.event"]!).Order());
     }
 
+    [Fact]
+    public async Task TheRedisAdapterCountsWhatItPublishesAndReceivesAndTimesItsRequests()
+    {
+        using var recorder = new Recorder();
+        var key = $"metrics-{Guid.NewGuid():N}";
+        await using var first = await StartWithRedisAsync(key);
+        await using var second = await StartWithRedisAsync(key);
+        await using var client = await GatewayTestClient.ConnectAsync(new Uri(second.Url));
+        var io = first.Services.GetRequiredService<IGatewayBroadcaster>();
+
+        // Broadcasts across servers are at-most-once: send until the other server's client hears one.
+        await WaitUntilAsync(() =>
+        {
+            io.Broadcast("news", "from the first server");
+            return client.Events.Any(e => e.Name == "news");
+        });
+        var fetched = await io.Server.FetchSocketsAsync();
+
+        Assert.Contains(fetched, socket => socket.Id == client.Id);
+        Assert.True(recorder.Of("gateways.adapter.messages").Count(m => Equals(m.Tags["network.io.direction"], "transmit")) >= 2);
+        Assert.True(recorder.Of("gateways.adapter.messages").Count(m => Equals(m.Tags["network.io.direction"], "receive")) >= 2);
+        var request = Assert.Single(recorder.Of("gateways.adapter.request.duration"));
+        Assert.Equal("fetchSockets", request.Tags["gateways.adapter.request"]);
+        Assert.False(request.Tags.ContainsKey("error.type"));
+        Assert.InRange(request.Value, 0, 5);
+    }
+
+    private static Task<TestGatewayServer> StartWithRedisAsync(string key) => TestGatewayServer.StartAsync(gateways =>
+        gateways.AddRedisAdapter(options =>
+        {
+            options.Configuration = RedisServer.Configuration;
+            options.Key = key;
+        }));
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

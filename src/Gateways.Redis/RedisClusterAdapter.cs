@@ -142,7 +142,6 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     /// <summary>Runs a message handler; a malformed message is logged and dropped, never thrown into Redis's loop.</summary>
     private protected void Guard(Action work)
     {
-        Internal.GatewaysMetrics.AdapterReceived();
         try
         {
             work();

@@ -109,6 +109,7 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         {
             return;
         }
+        Internal.GatewaysMetrics.AdapterReceived();
         var body = RedisWire.Parse(bytes, out var attachments);
         DeliverLocally(body[1], attachments, RedisWire.ReadOptions(body[2]));
     }
@@ -188,6 +189,11 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         {
             return;
         }
+        if (IsOwnRequest(requestId))
+        {
+            // The shared response channel carries every server's answers: only those to this one count.
+            Internal.GatewaysMetrics.AdapterReceived();
+        }
         var type = response.TryGetProperty("type", out var t) && t.TryGetInt32(out var value) ? (RequestType)value : (RequestType)(-1);
         switch (type)
         {
@@ -222,6 +228,7 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         {
             return;
         }
+        Internal.GatewaysMetrics.AdapterReceived();
         var type = (RequestType)typeValue;
         switch (type)
         {

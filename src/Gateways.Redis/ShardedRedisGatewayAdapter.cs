@@ -213,6 +213,7 @@ public sealed class ShardedRedisGatewayAdapter : RedisClusterAdapter
         {
             return;
         }
+        Internal.GatewaysMetrics.AdapterReceived();
         var requestId = RedisWire.ReadString(data, "requestId");
         var options = data.TryGetProperty("opts", out var opts) ? RedisWire.ReadOptions(opts) : BroadcastOptions.All;
         switch ((MessageType)typeValue)

@@ -114,12 +114,12 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         try
         {
             Redis.Subscriber.Publish(channel, message, CommandFlags.FireAndForget);
-            Internal.GatewaysMetrics.AdapterPublished(delivered: true);
+            Internal.GatewaysMetrics.AdapterPublished(published: true);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             // At-most-once across servers: while Redis is away, remote delivery is dropped, local delivery goes on.
-            Internal.GatewaysMetrics.AdapterPublished(delivered: false);
+            Internal.GatewaysMetrics.AdapterPublished(published: false);
             RedisAdapterLog.Unreachable(Logger, ex.Message);
         }
     }

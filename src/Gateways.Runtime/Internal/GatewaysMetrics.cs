@@ -167,11 +167,11 @@ internal static class GatewaysMetrics
         }
     }
 
-    /// <summary>A message published to the other servers, or, when <paramref name="delivered"/> is false, one that
+    /// <summary>A message handed to Redis for the other servers, or, when <paramref name="published"/> is false, one that
     /// could not be (Redis away: counted as dropped with reason <c>adapter_unreachable</c>).</summary>
-    public static void AdapterPublished(bool delivered)
+    public static void AdapterPublished(bool published)
     {
-        if (!delivered)
+        if (!published)
         {
             Dropped.Add(1, new KeyValuePair<string, object?>("reason", "adapter_unreachable"));
         }

@@ -172,7 +172,8 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
     /// <remarks>A connection is pending until it connects its first namespace.</remarks>
     public bool TracksPendingSessions => true;
 
-    /// <summary>The same, for a container disposed synchronously (<c>ServiceProvider.Dispose()</c>).</summary>
+    /// <summary>The app stops and its container is disposed synchronously (<c>ServiceProvider.Dispose()</c>): adapters
+    /// that hold resources (subscriptions, connections) release them.</summary>
     public void Dispose()
     {
         foreach (var @namespace in _namespaces.Values)
@@ -189,7 +190,7 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
         }
     }
 
-    /// <summary>The app stops: adapters that hold resources (subscriptions, connections) release them.</summary>
+    /// <summary>The app stops (the host disposes its container asynchronously): the same, awaiting async adapters.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var @namespace in _namespaces.Values)

@@ -45,7 +45,8 @@ public sealed class OutgoingPacket
     /// <param name="payload">The UTF-8 JSON payload.</param>
     /// <param name="attachments">The binary attachments its placeholders point to.</param>
     /// <exception cref="FormatException">The type is not EVENT or ACK, or the payload does not start as one (an array
-    /// that, for an EVENT, starts with the event name): a peer's bad message never reaches a client.</exception>
+    /// that, for an EVENT, starts with the event name). Only the start is read: the payload must be well-formed JSON,
+    /// which it is when the adapter took it from a parsed message (as both Redis adapters and the bus adapter do).</exception>
     public static OutgoingPacket Relayed(SocketIOPacketType type, string @namespace, long ackId, ReadOnlyMemory<byte> payload,
         ReadOnlyMemory<byte>[]? attachments)
     {
@@ -62,7 +63,7 @@ public sealed class OutgoingPacket
         return new(@namespace, null, type, ackId, null, null, payload, attachments is { Length: > 0 } ? attachments : null);
     }
 
-    // Reads two tokens, not the whole payload: the rest is the peer's JSON, which clients parse as they would ours.
+    // Reads two tokens, not the whole payload: the adapter parsed the peer's message already (no second full pass).
     private static bool StartsAsPayload(ReadOnlySpan<byte> payload, SocketIOPacketType type)
     {
         var reader = new Utf8JsonReader(payload);

@@ -88,9 +88,9 @@ internal sealed class BenchContext(string eventName, EventArguments arguments, I
 
     public static BenchContext For(string payload, JsonSerializerOptions json, IServiceProvider services)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(payload);
-        SocketIOPayloadReader.TryReadEvent(bytes, [], json, out var name, out var arguments);
-        return new BenchContext(name, arguments, services);
+        SocketIOPacketParser.TryParse(System.Text.Encoding.UTF8.GetBytes("2" + payload), new NamespaceNameTable(), out var packet, out _);
+        var arguments = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, [], json);
+        return new BenchContext(packet.Layout.EventName!, arguments, services);
     }
 
     public override IGatewaySocket Socket => null!;

@@ -23,7 +23,7 @@ public class ProtocolBenchmarks
     public int Parse()
     {
         SocketIOPacketParser.TryParse(_event, _names, out var packet, out _);
-        SocketIOPayloadReader.TryReadEvent(packet.Payload, [], Json, out _, out var arguments);
+        var arguments = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, [], Json);
         return arguments.Count;
     }
 
@@ -31,7 +31,7 @@ public class ProtocolBenchmarks
     public int ParseAndBind()
     {
         SocketIOPacketParser.TryParse(_event, _names, out var packet, out _);
-        SocketIOPayloadReader.TryReadEvent(packet.Payload, [], Json, out _, out var arguments);
+        var arguments = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, [], Json);
         return arguments.Get<SendMessageDto>(0)!.Text.Length;
     }
 
@@ -39,7 +39,7 @@ public class ProtocolBenchmarks
     public int ParseAndBindLarge()
     {
         SocketIOPacketParser.TryParse(_bigEvent, _names, out var packet, out _);
-        SocketIOPayloadReader.TryReadEvent(packet.Payload, [], Json, out _, out var arguments);
+        var arguments = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, [], Json);
         return arguments.Get<SendMessageDto[]>(0)!.Length + arguments.Count;
     }
 

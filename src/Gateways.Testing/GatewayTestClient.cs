@@ -340,7 +340,8 @@ public sealed class GatewayTestClient : IAsyncDisposable
         switch (packet.Type)
         {
             case SocketIOPacketType.Event or SocketIOPacketType.BinaryEvent:
-                SocketIOPayloadReader.TryReadEvent(packet.Payload, attachments, _options.SerializerOptions, out var name, out var arguments);
+                var name = packet.Layout.EventName!;
+                var arguments = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, attachments, _options.SerializerOptions);
                 Func<EventArguments, object?>? handler;
                 lock (_handlers)
                 {
@@ -359,7 +360,7 @@ public sealed class GatewayTestClient : IAsyncDisposable
                 }
                 break;
             case SocketIOPacketType.Ack or SocketIOPacketType.BinaryAck:
-                SocketIOPayloadReader.TryReadArguments(packet.Payload, attachments, _options.SerializerOptions, out var answer);
+                var answer = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, attachments, _options.SerializerOptions);
                 TaskCompletionSource<EventArguments>? pending;
                 lock (_acks)
                 {

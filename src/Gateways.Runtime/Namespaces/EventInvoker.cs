@@ -53,7 +53,7 @@ internal sealed class EventInvoker : IDisposable
     /// <summary>One event of <paramref name="socket"/>: the rate budget, the input limits and the handler lookup
     /// refuse it or the handler is scheduled. Refusals answer the sender only (<c>exception</c>) and log at Debug.</summary>
     public ValueTask InvokeAsync(GatewaySocket socket, string eventName, EventArguments arguments, long ackId,
-        ReadOnlyMemory<byte> payload)
+        int payloadDepth)
     {
         var limits = _server.Options;
         // Only declared names become a metric attribute, so a client cannot mint time series.
@@ -69,7 +69,7 @@ internal sealed class EventInvoker : IDisposable
             OnRateLimited(socket.UserId);
             return ValueTask.CompletedTask;
         }
-        var refusal = Security.EventLimits.Refusal(limits, eventName, arguments.Count, payload.Span);
+        var refusal = Security.EventLimits.Refusal(limits, eventName, arguments.Count, payloadDepth);
         if (refusal is not null)
         {
             Internal.GatewaysMetrics.EventRefused(socket.Namespace, "limit");

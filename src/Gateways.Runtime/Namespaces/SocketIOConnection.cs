@@ -91,11 +91,6 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
                 return ValueTask.CompletedTask;
             case SocketIOPacketType.Event:
             case SocketIOPacketType.BinaryEvent:
-                if (!SocketIOPayloadReader.TryReadEvent(packet.Payload, attachments, _server.SerializerOptions,
-                        out var eventName, out var arguments))
-                {
-                    return Reject("illegal attachments");
-                }
                 var socket = FindSocket(packet.Namespace);
                 if (socket is null)
                 {
@@ -107,17 +102,14 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
                     SocketIOLog.EventForUnknownNamespace(Logger, Session.Id, packet.Namespace);
                     return ValueTask.CompletedTask;
                 }
-                return _invoker.InvokeAsync(socket, eventName, arguments, packet.AckId, packet.Payload);
+                var arguments = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, attachments, _server.SerializerOptions);
+                return _invoker.InvokeAsync(socket, packet.Layout.EventName!, arguments, packet.AckId, packet.Layout.Depth);
             case SocketIOPacketType.Ack:
             case SocketIOPacketType.BinaryAck:
-                if (!SocketIOPayloadReader.TryReadArguments(packet.Payload, attachments, _server.SerializerOptions,
-                        out var ackArguments))
-                {
-                    return Reject("illegal attachments");
-                }
                 if (packet.HasAckId)
                 {
-                    FindSocket(packet.Namespace)?.OnAck(packet.AckId, ackArguments);
+                    FindSocket(packet.Namespace)?.OnAck(packet.AckId,
+                        SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, attachments, _server.SerializerOptions));
                 }
                 return ValueTask.CompletedTask;
             default:

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateways.Hosting;
 
 namespace Gateways.Security;
@@ -16,31 +15,11 @@ internal static class EventLimits
     /// <param name="options">The limits.</param>
     /// <param name="eventName">The event name.</param>
     /// <param name="argumentCount">How many arguments it has.</param>
-    /// <param name="payload">The packet's JSON payload.</param>
-    public static string? Refusal(GatewaysOptions options, string eventName, int argumentCount, ReadOnlySpan<byte> payload) =>
+    /// <param name="payloadDepth">How deep its JSON nests, the payload's array counting as 1 (measured by the
+    /// parser's one pass, <see cref="SocketIO.PayloadLayout.Depth"/>).</param>
+    public static string? Refusal(GatewaysOptions options, string eventName, int argumentCount, int payloadDepth) =>
         eventName.Length > options.MaxEventNameLength ? NameTooLong
         : argumentCount > options.MaxArguments ? TooManyArguments
-        : NestsDeeperThan(payload, options.MaxJsonDepth) ? TooDeep
+        : payloadDepth > options.MaxJsonDepth ? TooDeep
         : null;
-
-    /// <summary>Whether the payload nests deeper than <paramref name="maxDepth"/>. Counting brackets first keeps the
-    /// common case to one vectorized pass; only a payload with that many brackets is read again.</summary>
-    public static bool NestsDeeperThan(ReadOnlySpan<byte> payload, int maxDepth)
-    {
-        if (payload.Count((byte)'[') + payload.Count((byte)'{') <= maxDepth)
-        {
-            return false;
-        }
-        var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = maxDepth });
-        try
-        {
-            reader.Read();
-            reader.Skip();
-            return false;
-        }
-        catch (JsonException)
-        {
-            return true;
-        }
-    }
 }

@@ -9,8 +9,9 @@ namespace Gateways.SocketIO;
 /// <param name="AckId">The acknowledgement id, or -1 when the packet carries none.</param>
 /// <param name="AttachmentCount">How many binary attachments follow (binary packet types only).</param>
 /// <param name="Payload">The UTF-8 JSON payload; empty when there is none.</param>
+/// <param name="Layout">For EVENT and ACK packets, what the parser's pass over the payload found.</param>
 internal readonly record struct SocketIOPacket(SocketIOPacketType Type, string Namespace, long AckId, int AttachmentCount,
-    ReadOnlyMemory<byte> Payload)
+    ReadOnlyMemory<byte> Payload, PayloadLayout Layout)
 {
     /// <summary>Whether the packet carries an acknowledgement id.</summary>
     public bool HasAckId => AckId >= 0;

@@ -7,7 +7,8 @@ namespace Gateways.SocketIO;
 /// <summary>
 /// Decodes the text form of a Socket.IO v5 packet (Socket.IO protocol, "Packet encoding", "Format") and checks its
 /// payload the way the reference parser does: CONNECT carries an object or nothing, DISCONNECT nothing, EVENT a
-/// non-empty array whose first element is a non-reserved event name, ACK an array.
+/// non-empty array whose first element is a non-reserved event name, ACK an array. EVENT and ACK payloads are read
+/// once, by <see cref="SocketIOPayloadReader.TryScan"/>, which also finds their arguments.
 /// </summary>
 internal static class SocketIOPacketParser
 {
@@ -79,16 +80,27 @@ internal static class SocketIOPacketParser
         }
 
         var payload = text[position..];
-        if (!IsPayloadValid(type, payload.Span))
+        PayloadLayout layout = default;
+        if (type is SocketIOPacketType.Event or SocketIOPacketType.BinaryEvent or SocketIOPacketType.Ack or SocketIOPacketType.BinaryAck)
         {
-            error = "invalid payload";
+            // One pass validates the array, finds the arguments and placeholders and measures the depth.
+            var isEvent = type is SocketIOPacketType.Event or SocketIOPacketType.BinaryEvent;
+            if (!SocketIOPayloadReader.TryScan(payload.Span, isEvent, attachments, out layout, out error))
+            {
+                return false;
+            }
+        }
+        else if (!IsPayloadValid(type, payload.Span))
+        {
+            error = SocketIOPayloadReader.InvalidPayload;
             return false;
         }
-        packet = new SocketIOPacket(type, name, ackId, attachments, payload);
+        packet = new SocketIOPacket(type, name, ackId, attachments, payload, layout);
         error = null;
         return true;
     }
 
+    /// <summary>CONNECT carries an object or nothing, CONNECT_ERROR an object or a string, DISCONNECT nothing.</summary>
     private static bool IsPayloadValid(SocketIOPacketType type, ReadOnlySpan<byte> payload)
     {
         if (payload.IsEmpty)
@@ -102,13 +114,10 @@ internal static class SocketIOPacketParser
             {
                 return false;
             }
-            var first = reader.TokenType;
             var valid = type switch
             {
-                SocketIOPacketType.Connect => first == JsonTokenType.StartObject,
-                SocketIOPacketType.ConnectError => first is JsonTokenType.StartObject or JsonTokenType.String,
-                SocketIOPacketType.Event or SocketIOPacketType.BinaryEvent => first == JsonTokenType.StartArray && HasEventName(reader),
-                SocketIOPacketType.Ack or SocketIOPacketType.BinaryAck => first == JsonTokenType.StartArray,
+                SocketIOPacketType.Connect => reader.TokenType == JsonTokenType.StartObject,
+                SocketIOPacketType.ConnectError => reader.TokenType is JsonTokenType.StartObject or JsonTokenType.String,
                 _ => false,
             };
             if (!valid)
@@ -124,33 +133,6 @@ internal static class SocketIOPacketParser
             return false;
         }
     }
-
-    private static bool HasEventName(Utf8JsonReader reader)
-    {
-        if (!reader.Read())
-        {
-            return false;
-        }
-        if (reader.TokenType == JsonTokenType.Number)
-        {
-            return true;
-        }
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return false;
-        }
-        // Compared on the UTF-8 bytes: the event name's string is allocated once, later, by the payload reader.
-        foreach (var reserved in ReservedUtf8)
-        {
-            if (reader.ValueTextEquals(reserved.EncodedUtf8Bytes))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static readonly JsonEncodedText[] ReservedUtf8 = [.. ReservedEventNames.Select(name => JsonEncodedText.Encode(name))];
 }
 
 /// <summary>

@@ -39,8 +39,8 @@ public sealed class SocketIOPacketCodecTests
         Assert.Equal(SocketIOPacketType.Event, packet.Type);
         Assert.Equal(ns, packet.Namespace);
         Assert.Equal(ackId, packet.AckId);
-        Assert.True(SocketIOPayloadReader.TryReadEvent(packet.Payload, [], Json, out var parsedName, out var parsedArgs));
-        Assert.Equal(eventName, parsedName);
+        var parsedArgs = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, [], Json);
+        Assert.Equal(eventName, packet.Layout.EventName);
         // Every argument comes back as the JSON it was written as.
         Assert.Equal(args.Select(a => JsonSerializer.Serialize(a, Json)), Enumerable.Range(0, parsedArgs.Count).Select(i => parsedArgs.GetJson(i).GetRawText()));
     }
@@ -57,7 +57,7 @@ public sealed class SocketIOPacketCodecTests
         Assert.True(SocketIOPacketParser.TryParse(encoded.Text.AsMemory(1), Names, out var packet, out _));
         Assert.Equal(SocketIOPacketType.BinaryEvent, packet.Type);
         Assert.Equal(2, packet.AttachmentCount);
-        Assert.True(SocketIOPayloadReader.TryReadEvent(packet.Payload, encoded.Attachments!, Json, out _, out var args));
+        var args = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, encoded.Attachments!, Json);
         Assert.True(args.IsBinary(0));
         Assert.False(args.IsBinary(1));
         Assert.Equal(new byte[] { 3, 4 }, args.Get<byte[]>(2));
@@ -121,6 +121,11 @@ public sealed class SocketIOPacketCodecTests
     [InlineData("0[1]", "invalid payload")]
     [InlineData("1{}", "invalid payload")]
     [InlineData("3{}", "invalid payload")]
+    [InlineData("3", "invalid payload")]
+    [InlineData("2[{\"a\":1}]", "invalid payload")]
+    [InlineData("2[\"ok\",]", "invalid payload")]
+    [InlineData("2[\"ok\"][1]", "invalid payload")]
+    [InlineData("2[\"ok\",{\"a\":[1}]", "invalid payload")]
     [InlineData("5[\"x\"]", "illegal attachments")]
     [InlineData("5x-[\"x\"]", "illegal attachments")]
     [InlineData("21234567890123456[\"x\"]", "invalid ack id")]
@@ -137,11 +142,50 @@ public sealed class SocketIOPacketCodecTests
         Assert.Same(Names.GetOrCreate("/admin"u8), packet.Namespace);
     }
 
-    [Fact]
-    public void PlaceholderPointingPastTheAttachmentsIsRejected()
+    [Theory]
+    [InlineData("51-[\"x\",{\"_placeholder\":true,\"num\":3}]")]
+    [InlineData("51-[\"x\",{\"a\":[{\"_placeholder\":true,\"num\":1}]}]")]
+    [InlineData("51-[\"x\",{\"_placeholder\":true}]")]
+    [InlineData("61-[{\"_placeholder\":true,\"num\":-1}]")]
+    // A text packet has no attachments for a top-level placeholder to point to.
+    [InlineData("2[\"x\",{\"_placeholder\":true,\"num\":0}]")]
+    public void PlaceholderPointingPastTheAttachmentsIsRejected(string wire)
     {
-        var payload = "[\"x\",{\"_placeholder\":true,\"num\":3}]"u8.ToArray();
-        Assert.False(SocketIOPayloadReader.TryReadEvent(payload, [new byte[] { 1 }], Json, out _, out _));
+        Assert.False(SocketIOPacketParser.TryParse(Encoding.UTF8.GetBytes(wire), Names, out _, out var error));
+        Assert.Equal("illegal attachments", error);
+    }
+
+    [Fact]
+    public void OnePassFindsNameArgumentsDepthAndPlaceholders()
+    {
+        var wire = "52-[\"up\",{\"_placeholder\":true,\"num\":1},{\"name\":\"a\",\"data\":{\"_placeholder\":true,\"num\":0},\"deep\":[[7]]},\"[{\"]";
+        Assert.True(SocketIOPacketParser.TryParse(Encoding.UTF8.GetBytes(wire), Names, out var packet, out var error), error);
+        var layout = packet.Layout;
+        Assert.Equal("up", layout.EventName);
+        Assert.Equal(3, layout.Arguments.Length);
+        Assert.Equal([1, -1, -1], layout.Arguments.Select(a => a.AttachmentIndex));
+        Assert.Equal(4, layout.Depth);
+        Assert.Equal(0, Assert.Single(layout.Nested!).Num);
+
+        var args = SocketIOPayloadReader.Bind(packet.Payload, layout, [new byte[] { 9, 8 }, new byte[] { 7 }], Json);
+        Assert.Equal(new byte[] { 7 }, args.GetBinary(0).ToArray());
+        var upload = args.GetJson(1);
+        Assert.Equal("a", upload.GetProperty("name").GetString());
+        Assert.Equal(new byte[] { 9, 8 }, upload.GetProperty("data").GetBytesFromBase64());
+        Assert.Equal(7, upload.GetProperty("deep")[0][0].GetInt32());
+        Assert.Equal("[{", args.Get<string>(2));
+    }
+
+    [Fact]
+    public void ManyArgumentsAndANumericEventNameAreRead()
+    {
+        var values = Enumerable.Range(0, 20).ToArray();
+        var wire = "2[42," + string.Join(",", values.Select(v => v % 2 == 0 ? v.ToString() : $"{{\"v\":{v}}}")) + "]";
+        Assert.True(SocketIOPacketParser.TryParse(Encoding.UTF8.GetBytes(wire), Names, out var packet, out var error), error);
+        Assert.Equal("42", packet.Layout.EventName);
+        var args = SocketIOPayloadReader.Bind(packet.Payload, packet.Layout, [], Json);
+        Assert.Equal(values, Enumerable.Range(0, args.Count).Select(i => i % 2 == 0 ? args.Get<int>(i) : args.GetJson(i).GetProperty("v").GetInt32()));
+        Assert.Equal(2, packet.Layout.Depth);
     }
 
     [Fact]

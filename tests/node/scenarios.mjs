@@ -542,6 +542,37 @@ const scenarios = {
     }
   },
 
+  // Cross-origin polling from a real browser: a page of input.allowed and one of input.refused connect to url.
+  // Polling is the transport CORS governs; the extra header makes every request a preflighted one.
+  async "cors-browser"() {
+    const browser = await chromium.launch({
+      executablePath: input.chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    const clientScript = new URL("./node_modules/socket.io-client/dist/socket.io.min.js", import.meta.url).pathname;
+    try {
+      const attempt = async (origin) => {
+        const page = await (await browser.newContext()).newPage();
+        await page.goto(`${origin}/`);
+        await page.addScriptTag({ path: clientScript });
+        return page.evaluate((server) => new Promise((resolve) => {
+          const socket = io(server, {
+            transports: ["polling"], withCredentials: true, extraHeaders: { "x-app-version": "7" },
+            reconnection: false, timeout: 5000,
+          });
+          socket.on("connect", () => socket.timeout(5000).emit("echo", "through CORS", (err, answer) => {
+            socket.disconnect();
+            resolve(err ? `ack failed: ${err.message}` : `acked: ${answer}`);
+          }));
+          socket.on("connect_error", (err) => resolve(`connect_error: ${err.message}`));
+        }), url);
+      };
+      return { allowed: await attempt(input.allowed), refused: await attempt(input.refused) };
+    } finally {
+      await browser.close();
+    }
+  },
+
   // Two servers, one cluster (Redis): c1 on the first, c2 and c3 on the second.
   async cluster() {
     const make = (server) => connected(io(server, { transports: ["websocket"], forceNew: true, reconnection: false }));

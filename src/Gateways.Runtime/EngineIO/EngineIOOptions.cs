@@ -54,16 +54,42 @@ public sealed class EngineIOOptions
     public EngineIOCorsOptions Cors { get; set; } = new();
 }
 
-/// <summary>Cross-origin (CORS) settings for the long-polling endpoint.</summary>
-/// <remarks>Browsers do not apply CORS to WebSocket; the origin of WebSocket handshakes is checked by the security
-/// options instead.</remarks>
+/// <summary>Cross-origin (CORS) settings for the long-polling endpoint, applied by ASP.NET Core's CORS service.</summary>
+/// <remarks>Browsers do not apply CORS to WebSocket; the origin of WebSocket handshakes is checked by
+/// <see cref="EngineIOOptions.AllowedOrigins"/> instead. Either list origins here or name an app policy in
+/// <see cref="PolicyName"/>, not both.</remarks>
 public sealed class EngineIOCorsOptions
 {
     /// <summary>Origins allowed to call the endpoint, such as <c>https://app.example.com</c>; <c>*</c> allows any.
-    /// Empty (the default): no CORS headers, so browsers allow same-origin pages only.</summary>
+    /// Empty (the default): no CORS headers, so browsers allow same-origin pages only. Allowed origins get the
+    /// methods Node's <c>cors</c> package allows by default and any request header they ask for.</summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
-    /// <summary>Whether to allow credentials (cookies) from the allowed origins; never combined with <c>*</c>,
-    /// which then reflects the caller's origin. Default <see langword="false"/>.</summary>
+    /// <summary>Whether to allow credentials (cookies) from the allowed origins. Never together with <c>*</c>: the
+    /// app then fails at startup. Default <see langword="false"/>.</summary>
     public bool AllowCredentials { get; set; }
+
+    /// <summary>The name of a policy the app registered with
+    /// <c>builder.Services.AddCors(o =&gt; o.AddPolicy(name, ...))</c>, for what the two settings above cannot say
+    /// (origin predicates, exposed headers, preflight max age). Default <see langword="null"/>: the settings above.
+    /// A name no policy has fails at startup.</summary>
+    public string? PolicyName { get; set; }
+
+    /// <summary>Why these settings are refused, or <see langword="null"/> when they are not.</summary>
+    internal string? Problem()
+    {
+        if (PolicyName is not null && (AllowedOrigins.Count > 0 || AllowCredentials))
+        {
+            return $"Gateways:EngineIO:Cors names the CORS policy '{PolicyName}' and also sets AllowedOrigins or " +
+                "AllowCredentials. Say it in one place: in the policy, or in these two settings without PolicyName.";
+        }
+        if (AllowCredentials && AllowedOrigins.Contains("*"))
+        {
+            // As ASP.NET Core's CorsPolicyBuilder: '*' with credentials would reflect any origin with credentials.
+            return "Gateways:EngineIO:Cors allows any origin ('*') together with AllowCredentials = true, which " +
+                "would let every website make credentialed requests as your users. List the origins that may send " +
+                "credentials in AllowedOrigins instead of '*', or set AllowCredentials to false.";
+        }
+        return null;
+    }
 }

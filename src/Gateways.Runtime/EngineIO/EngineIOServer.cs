@@ -5,6 +5,7 @@ using System.Text.Json;
 using Gateways.EngineIO.Transports;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateways.EngineIO;
 
@@ -26,6 +27,7 @@ public sealed class EngineIOServer
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IEngineIORequestFilter? _requestFilter;
+    private readonly EngineIOCors? _cors;
     private readonly Lock _pendingLock = new();
     private readonly Dictionary<string, int> _pendingByAddress = new(StringComparer.Ordinal);
     private int _pendingTotal;
@@ -36,9 +38,19 @@ public sealed class EngineIOServer
     /// <param name="timeProvider">The clock for heartbeats and timeouts.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="requestFilter">Accepts or refuses handshakes and upgrades (socket.io's <c>allowRequest</c>), if any.</param>
+    /// <exception cref="InvalidOperationException"><see cref="EngineIOCorsOptions.PolicyName"/> is set: a named policy
+    /// needs the app's services, which <c>MapEngineIO</c> passes.</exception>
     public EngineIOServer(IEngineIOApplication application, EngineIOOptions options, TimeProvider timeProvider,
         ILogger<EngineIOServer> logger, IEngineIORequestFilter? requestFilter = null)
+        : this(application, options, timeProvider, logger, requestFilter,
+            EngineIOCors.Create(options.Cors, services: null, NullLoggerFactory.Instance))
     {
+    }
+
+    internal EngineIOServer(IEngineIOApplication application, EngineIOOptions options, TimeProvider timeProvider,
+        ILogger<EngineIOServer> logger, IEngineIORequestFilter? requestFilter, EngineIOCors? cors)
+    {
+        _cors = cors;
         _requestFilter = requestFilter;
         _application = application;
         _options = options;
@@ -60,10 +72,9 @@ public sealed class EngineIOServer
     public async Task HandleRequestAsync(HttpContext context)
     {
         var request = context.Request;
-        if (ApplyCors(context) && HttpMethods.IsOptions(request.Method))
+        if (_cors is not null && await _cors.ApplyAsync(context))
         {
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
-            return;
+            return; // A CORS preflight, answered.
         }
 
         var query = request.Query;
@@ -331,46 +342,5 @@ public sealed class EngineIOServer
     {
         EngineIOLog.RequestRejected(_logger, context.Request.Path, EngineIOErrors.Message(error));
         return EngineIOErrors.WriteAsync(context, error);
-    }
-
-    /// <summary>Writes the CORS headers for an allowed origin; returns whether any were written.</summary>
-    private bool ApplyCors(HttpContext context)
-    {
-        var cors = _options.Cors;
-        if (cors.AllowedOrigins.Count == 0)
-        {
-            return false;
-        }
-        var origin = context.Request.Headers.Origin.ToString();
-        var any = cors.AllowedOrigins.Contains("*");
-        var headers = context.Response.Headers;
-        if (any && !cors.AllowCredentials)
-        {
-            headers.AccessControlAllowOrigin = "*";
-        }
-        else if (origin.Length > 0 && (any || cors.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)))
-        {
-            headers.AccessControlAllowOrigin = origin;
-            headers.Vary = "Origin";
-            // Never for '*' (refused at startup too): credentials only ever go to origins listed by name.
-            if (cors.AllowCredentials && !any)
-            {
-                headers.AccessControlAllowCredentials = "true";
-            }
-        }
-        else
-        {
-            return false;
-        }
-        if (HttpMethods.IsOptions(context.Request.Method))
-        {
-            headers.AccessControlAllowMethods = "GET,HEAD,PUT,PATCH,POST,DELETE";
-            var requested = context.Request.Headers.AccessControlRequestHeaders;
-            if (requested.Count > 0)
-            {
-                headers.AccessControlAllowHeaders = requested;
-            }
-        }
-        return true;
     }
 }

@@ -32,14 +32,19 @@ public static class GatewaysEndpointRouteBuilderExtensions
     /// <param name="application">What runs on each session.</param>
     /// <param name="options">The Engine.IO settings; defaults when omitted.</param>
     /// <returns>The endpoint.</returns>
+    /// <exception cref="InvalidOperationException">The CORS settings are refused (see
+    /// <see cref="EngineIOCorsOptions"/>) or name a policy the app did not register.</exception>
     public static IEndpointConventionBuilder MapEngineIO(this IEndpointRouteBuilder endpoints, string path,
         IEngineIOApplication application, EngineIOOptions? options = null)
     {
         var services = endpoints.ServiceProvider;
-        var engine = new EngineIOServer(application, options ?? new EngineIOOptions(),
+        options ??= new EngineIOOptions();
+        var loggerFactory = services.GetRequiredService<ILoggerFactory>();
+        var engine = new EngineIOServer(application, options,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetRequiredService<ILoggerFactory>().CreateLogger<EngineIOServer>(),
-            services.GetService<IEngineIORequestFilter>());
+            loggerFactory.CreateLogger<EngineIOServer>(),
+            services.GetService<IEngineIORequestFilter>(),
+            EngineIOCors.Create(options.Cors, services, loggerFactory));
         // Stopping the host ends every session, so Kestrel's shutdown does not wait for long-lived WebSockets.
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(engine.CloseAll);
         // WebSocket acceptance is part of this endpoint's own pipeline, so the app needs no UseWebSockets() call.

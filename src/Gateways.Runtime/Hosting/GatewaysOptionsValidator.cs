@@ -8,13 +8,9 @@ internal sealed class GatewaysOptionsValidator : IValidateOptions<GatewaysOption
     public ValidateOptionsResult Validate(string? name, GatewaysOptions options)
     {
         var failures = new List<string>();
-        var cors = options.EngineIO.Cors;
-        if (cors.AllowCredentials && cors.AllowedOrigins.Contains("*"))
+        if (options.EngineIO.Cors.Problem() is { } corsProblem)
         {
-            // As ASP.NET Core's CorsPolicyBuilder: '*' with credentials would reflect any origin with credentials.
-            failures.Add("Gateways:EngineIO:Cors allows any origin ('*') together with AllowCredentials = true, which " +
-                "would let every website make credentialed requests as your users. List the origins that may send " +
-                "credentials in AllowedOrigins instead of '*', or set AllowCredentials to false.");
+            failures.Add(corsProblem);
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

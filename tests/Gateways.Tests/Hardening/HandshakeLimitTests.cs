@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Gateways.Tests.Hardening;
 
-/// <summary>Handshakes that never connect a namespace are bounded per address and in total, oversized headers open
-/// nothing, and CORS cannot be configured into an open door.</summary>
+/// <summary>Handshakes that never connect a namespace are bounded per address and in total, and oversized headers
+/// open nothing. (CORS: Security/CorsTests.)</summary>
 public sealed class HandshakeLimitTests
 {
     private static async Task<(HttpStatusCode Status, string? Sid)> HandshakeAsync(HttpClient http)
@@ -104,40 +104,6 @@ public sealed class HandshakeLimitTests
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
         Assert.DoesNotContain(server.Logs.Entries, e => e.Message.Contains("Engine.IO session", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await HandshakeAsync(http)).Status);
-    }
-
-    [Fact]
-    public async Task AnyOriginWithCredentialsIsRefusedAtStartup()
-    {
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => TestGatewayServer.StartAsync(
-            gateways => gateways.AddNamespace("/", _ => { }), options =>
-            {
-                options.EngineIO.Cors.AllowedOrigins = ["*"];
-                options.EngineIO.Cors.AllowCredentials = true;
-            }));
-
-        Assert.Contains("AllowCredentials", failure.Message);
-        Assert.Contains("List the origins", failure.Message);
-    }
-
-    [Fact]
-    public async Task ListedOriginsGetCredentialsAndOthersGetNoCorsHeaders()
-    {
-        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddNamespace("/", _ => { }), options =>
-        {
-            options.EngineIO.Cors.AllowedOrigins = ["https://app.example"];
-            options.EngineIO.Cors.AllowCredentials = true;
-        });
-        using var http = new HttpClient { BaseAddress = new Uri(server.Url) };
-
-        foreach (var (origin, allowed) in new[] { ("https://app.example", true), ("https://evil.example", false) })
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/socket.io/?EIO=4&transport=polling");
-            request.Headers.Add("Origin", origin);
-            var response = await http.SendAsync(request);
-            Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Credentials", out _));
-            Assert.Equal(allowed ? origin : null, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null);
-        }
     }
 
     /// <summary>A handshake, retried for a moment: a slot comes back when the server has processed the POST.</summary>

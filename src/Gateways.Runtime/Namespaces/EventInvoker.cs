@@ -10,7 +10,7 @@ namespace Gateways.Namespaces;
 /// <see cref="Hosting.GatewaysOptions.MaxConcurrentEventsPerConnection"/>; past it the read loop waits for a slot, so a
 /// flooding client slows only itself. Metrics and the handler's span are taken here.
 /// </summary>
-internal sealed class EventInvoker : IDisposable
+internal sealed class EventInvoker
 {
     private readonly SocketIOServer _server;
     private readonly ILogger _logger;
@@ -150,9 +150,6 @@ internal sealed class EventInvoker : IDisposable
     /// <summary>Runs a gateway's connection handler for a socket that just joined, in a DI scope of its own.</summary>
     public ValueTask RunConnectionHandlerAsync(GatewaySocket socket, Func<IGatewaySocket, IServiceProvider, ValueTask> handler) =>
         StartTrackedAsync(new ConnectionWork(_server.Services, socket, handler));
-
-    /// <summary>The connection closed: its rate bucket leaves the limiter.</summary>
-    public void Dispose() => _rateBucket?.Dispose();
 
     private interface ITrackedWork
     {

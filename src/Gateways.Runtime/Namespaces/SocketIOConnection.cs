@@ -229,7 +229,6 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     {
         _connectTimeout.Dispose();
         _binaryTimeout?.Dispose();
-        _invoker.Dispose();
         GatewaySocket[] sockets;
         lock (_socketsLock)
         {

@@ -6,8 +6,8 @@ namespace Gateways.Security;
 /// <summary>
 /// Token buckets for one server: one per Engine.IO connection (shared by its namespaces, so leaving and rejoining a
 /// namespace starts no fresh budget) and, when enabled, one per user shared by every connection of that user (so
-/// opening a new connection starts none either). Buckets are refilled from the server's <see cref="TimeProvider"/>,
-/// so tests can drive them.
+/// opening a new connection starts none either). Connection buckets are refilled from the server's
+/// <see cref="TimeProvider"/>, so tests can drive them; user buckets by System.Threading.RateLimiting's own timer.
 /// </summary>
 internal sealed class EventRateLimiter
 {
@@ -54,16 +54,20 @@ internal sealed class EventRateLimiter
     }
 
     /// <summary>
-    /// A token bucket refilled lazily (on each acquire, the periods elapsed since the last refill are added), and the
-    /// count of rejections in the current window: a flood paced just above the limit is cut off as surely as a burst,
-    /// because accepted events in between do not reset the count.
+    /// A token bucket refilled lazily from the server's clock (on each acquire, by the time elapsed since the last one,
+    /// at exactly <see cref="GatewaysRateLimitOptions.PermitsPerSecond"/>, up to the burst), and the count of rejections
+    /// in the current window: a flood paced just above the limit is cut off as surely as a burst, because accepted
+    /// events in between do not reset the count. Our own rather than System.Threading.RateLimiting's, whose manual
+    /// replenishment reads the real clock and adds at most one period per call.
     /// </summary>
-    internal sealed class ConnectionBucket : IDisposable
+    internal sealed class ConnectionBucket
     {
-        private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
-        private readonly TokenBucketRateLimiter _bucket;
+        private readonly Lock _lock = new();
         private readonly TimeProvider _time;
         private readonly TimeSpan _window;
+        private readonly double _capacity;
+        private readonly double _tokensPerTimestamp;
+        private double _tokens;
         private long _lastRefill;
         private long _windowStart;
         private int _rejectionsInWindow;
@@ -72,43 +76,39 @@ internal sealed class EventRateLimiter
         {
             _time = time;
             _window = options.RejectionWindow > TimeSpan.Zero ? options.RejectionWindow : TimeSpan.FromSeconds(10);
+            _capacity = _tokens = Math.Max(1, options.Burst);
+            _tokensPerTimestamp = Math.Max(0, options.PermitsPerSecond) / (double)time.TimestampFrequency;
             _lastRefill = _windowStart = time.GetTimestamp();
-            _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = Math.Max(1, options.Burst),
-                TokensPerPeriod = Math.Max(1, options.PermitsPerSecond / 10),
-                ReplenishmentPeriod = Period,
-                QueueLimit = 0,
-                AutoReplenishment = false,
-            });
         }
 
         public bool TryAcquire()
         {
-            var elapsed = _time.GetElapsedTime(_lastRefill);
-            if (elapsed >= Period)
+            lock (_lock)
             {
-                var periods = (int)Math.Min(elapsed.Ticks / Period.Ticks, 1000);
-                _lastRefill = _time.GetTimestamp();
-                for (var i = 0; i < periods && _bucket.TryReplenish(); i++)
+                var now = _time.GetTimestamp();
+                _tokens = Math.Min(_capacity, _tokens + (now - _lastRefill) * _tokensPerTimestamp);
+                _lastRefill = now;
+                if (_tokens < 1)
                 {
+                    return false;
                 }
+                _tokens -= 1;
+                return true;
             }
-            using var lease = _bucket.AttemptAcquire();
-            return lease.IsAcquired;
         }
 
         /// <summary>Counts one refused event or CONNECT; returns how many were refused in the current window.</summary>
         public int RecordRejection()
         {
-            if (_time.GetElapsedTime(_windowStart) >= _window)
+            lock (_lock)
             {
-                _windowStart = _time.GetTimestamp();
-                _rejectionsInWindow = 0;
+                if (_time.GetElapsedTime(_windowStart) >= _window)
+                {
+                    _windowStart = _time.GetTimestamp();
+                    _rejectionsInWindow = 0;
+                }
+                return ++_rejectionsInWindow;
             }
-            return ++_rejectionsInWindow;
         }
-
-        public void Dispose() => _bucket.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using Gateways.Namespaces;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,28 +7,6 @@ namespace Gateways.Tests.Layers;
 /// <summary>A namespace's connect middlewares alone, without a server or a client: every way they can end.</summary>
 public sealed class ConnectMiddlewarePipelineTests
 {
-    /// <summary>The socket being connected, as far as a middleware here looks at it (its id and items).</summary>
-    private sealed class ConnectingSocket : IGatewaySocket
-    {
-        public string Id => "socket-1";
-        public string Namespace => "/";
-        public Handshake Handshake => throw new NotSupportedException();
-        public ClaimsPrincipal? User { get; set; }
-        public string? UserId { get; set; }
-        public IReadOnlyCollection<string> Rooms => [];
-        public bool Connected => false;
-        public CancellationToken Disconnected => CancellationToken.None;
-        public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>();
-        public void Join(string room) => throw new NotSupportedException();
-        public void Join(IEnumerable<string> rooms) => throw new NotSupportedException();
-        public void Leave(string room) => throw new NotSupportedException();
-        public void Emit(string eventName, params object?[] args) => throw new NotSupportedException();
-        public Task<EventArguments> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) => throw new NotSupportedException();
-        public IBroadcastOperator To(string room) => throw new NotSupportedException();
-        public IBroadcastOperator Broadcast => throw new NotSupportedException();
-        public void Disconnect(bool close = false) => throw new NotSupportedException();
-    }
-
     private sealed class Scoped : IDisposable
     {
         public bool Disposed { get; private set; }
@@ -40,7 +17,7 @@ public sealed class ConnectMiddlewarePipelineTests
     private static readonly IServiceProvider Services = new ServiceCollection().AddScoped<Scoped>().BuildServiceProvider();
 
     private static ValueTask<ConnectDecision> RunAsync(params GatewayConnectionMiddleware[] middlewares) =>
-        ConnectMiddlewarePipeline.RunAsync(middlewares, new ConnectingSocket(), Services);
+        ConnectMiddlewarePipeline.RunAsync(middlewares, new SocketDouble("socket-1"), Services);
 
     [Fact]
     public async Task MiddlewaresRunInOrderInOneScopeThatEndsWithThem()

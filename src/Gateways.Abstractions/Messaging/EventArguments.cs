@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -27,8 +26,7 @@ public sealed class EventArguments
     /// <param name="slices">Where each argument's JSON starts and how long it is, and which attachment it stands for.</param>
     /// <param name="attachments">The binary attachments of the packet, in placeholder order.</param>
     /// <param name="serializerOptions">The options <see cref="Get{T}(int)"/> binds with.</param>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public EventArguments(ReadOnlyMemory<byte> json, ArgumentSlice[] slices,
+    internal EventArguments(ReadOnlyMemory<byte> json, ArgumentSlice[] slices,
         IReadOnlyList<ReadOnlyMemory<byte>> attachments, JsonSerializerOptions serializerOptions)
     {
         _json = json;
@@ -205,5 +203,4 @@ public sealed class EventArguments
 /// <param name="Start">The offset of the argument's first byte.</param>
 /// <param name="Length">The length of the argument's JSON.</param>
 /// <param name="AttachmentIndex">The attachment this argument's placeholder points to, or -1.</param>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public readonly record struct ArgumentSlice(int Start, int Length, int AttachmentIndex);
+internal readonly record struct ArgumentSlice(int Start, int Length, int AttachmentIndex);

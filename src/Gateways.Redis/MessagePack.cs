@@ -9,8 +9,12 @@ namespace Gateways.Adapters.Redis;
 /// The MessagePack subset notepack.io 3.x (the Node adapter's codec) reads and writes: nil, booleans, integers,
 /// float64, strings, binary, arrays and string-keyed maps. Ext values (notepack's <c>undefined</c>) read as nil.
 /// </summary>
-internal sealed class MessagePackWriter(IBufferWriter<byte> output)
+internal sealed class MessagePackWriter(ArrayBufferWriter<byte> output)
 {
+    // Containers transcoded from JSON get the 32-bit header form: their size is known only at their end, when the
+    // header is patched in place (valid MessagePack; notepack reads every form).
+    private const int PatchedHeaderSize = 5;
+
     public void WriteNil() => WriteByte(0xc0);
 
     public void WriteBoolean(bool value) => WriteByte(value ? (byte)0xc3 : (byte)0xc2);
@@ -60,6 +64,15 @@ internal sealed class MessagePackWriter(IBufferWriter<byte> output)
         output.Write(data);
     }
 
+    public void WriteStrings(IReadOnlyCollection<string> values)
+    {
+        WriteArrayHeader(values.Count);
+        foreach (var value in values)
+        {
+            WriteString(value);
+        }
+    }
+
     public void WriteArrayHeader(int count) => WriteHeader(count, 0x90, 16, 0, 0xdc, 0xdd);
 
     public void WriteMapHeader(int count) => WriteHeader(count, 0x80, 16, 0, 0xde, 0xdf);
@@ -100,68 +113,111 @@ internal sealed class MessagePackWriter(IBufferWriter<byte> output)
         output.Advance(1);
     }
 
-    /// <summary>Writes a JSON value as MessagePack; a <c>{"_placeholder":true,"num":N}</c> object becomes the binary
-    /// of attachment N, as socket.io's packet holds the Buffer itself.</summary>
-    public void WriteJson(JsonElement value, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    /// <summary>Transcodes one JSON value (UTF-8, well-formed: written by us or read from a parsed message) to
+    /// MessagePack in one streaming pass, no document built; a <c>{"_placeholder":true,"num":N}</c> object becomes the
+    /// binary of attachment N, as socket.io's packet holds the Buffer itself.</summary>
+    public void WriteJson(ReadOnlySpan<byte> json, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {
-        switch (value.ValueKind)
+        var reader = new Utf8JsonReader(json);
+        // Per open container: where its header is and how many values (or map entries) it has so far.
+        Span<(int Header, int Count)> open = stackalloc (int, int)[64];
+        var depth = 0;
+        while (reader.Read())
         {
-            case JsonValueKind.Null:
-            case JsonValueKind.Undefined:
-                WriteNil();
-                break;
-            case JsonValueKind.True:
-                WriteBoolean(true);
-                break;
-            case JsonValueKind.False:
-                WriteBoolean(false);
-                break;
-            case JsonValueKind.Number:
-                if (value.TryGetInt64(out var integer))
-                {
-                    WriteInteger(integer);
-                }
-                else
-                {
-                    WriteDouble(value.GetDouble());
-                }
-                break;
-            case JsonValueKind.String:
-                WriteString(value.GetString()!);
-                break;
-            case JsonValueKind.Array:
-                WriteArrayHeader(value.GetArrayLength());
-                foreach (var item in value.EnumerateArray())
-                {
-                    WriteJson(item, attachments);
-                }
-                break;
-            case JsonValueKind.Object:
-                if (IsPlaceholder(value, attachments.Count, out var num))
-                {
+            var token = reader.TokenType;
+            if (token is JsonTokenType.EndArray or JsonTokenType.EndObject)
+            {
+                depth--;
+                PatchHeader(open[depth].Header, token == JsonTokenType.EndArray ? (byte)0xdd : (byte)0xdf, open[depth].Count);
+                continue;
+            }
+            if (token == JsonTokenType.PropertyName)
+            {
+                WriteJsonString(ref reader);
+                continue;
+            }
+            if (depth > 0)
+            {
+                open[depth - 1].Count++; // a value: one more element, or one more entry of a map
+            }
+            switch (token)
+            {
+                case JsonTokenType.StartObject when TryReadPlaceholder(reader, attachments.Count, out var num):
+                    reader.Skip();
                     WriteBinary(attachments[num].Span);
                     break;
-                }
-                var count = 0;
-                foreach (var _ in value.EnumerateObject())
-                {
-                    count++;
-                }
-                WriteMapHeader(count);
-                foreach (var property in value.EnumerateObject())
-                {
-                    WriteString(property.Name);
-                    WriteJson(property.Value, attachments);
-                }
-                break;
+                case JsonTokenType.StartArray or JsonTokenType.StartObject:
+                    if (depth == open.Length)
+                    {
+                        throw new FormatException($"JSON nested deeper than {open.Length} levels cannot be relayed.");
+                    }
+                    open[depth++] = (output.WrittenCount, 0);
+                    output.GetSpan(PatchedHeaderSize);
+                    output.Advance(PatchedHeaderSize);
+                    break;
+                case JsonTokenType.String:
+                    WriteJsonString(ref reader);
+                    break;
+                case JsonTokenType.Number when reader.TryGetInt64(out var integer):
+                    WriteInteger(integer);
+                    break;
+                case JsonTokenType.Number:
+                    WriteDouble(reader.GetDouble());
+                    break;
+                case JsonTokenType.True or JsonTokenType.False:
+                    WriteBoolean(token == JsonTokenType.True);
+                    break;
+                default:
+                    WriteNil();
+                    break;
+            }
         }
     }
 
-    private static bool IsPlaceholder(JsonElement value, int attachmentCount, out int num)
+    private void PatchHeader(int position, byte code, int count)
+    {
+        var header = System.Runtime.InteropServices.MemoryMarshal.AsMemory(output.WrittenMemory).Span.Slice(position, PatchedHeaderSize);
+        header[0] = code;
+        BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)count);
+    }
+
+    /// <summary>A string value or property name, unescaped only when JSON escaped it.</summary>
+    private void WriteJsonString(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            WriteString(reader.ValueSpan);
+            return;
+        }
+        var rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        var length = reader.CopyString(rented);
+        WriteString(rented.AsSpan(0, length));
+        ArrayPool<byte>.Shared.Return(rented);
+    }
+
+    /// <summary>Whether the object starting at <paramref name="reader"/> is exactly a placeholder (its two members
+    /// in either order) of an attachment that exists; read on a copy, so the caller's reader does not move.</summary>
+    private static bool TryReadPlaceholder(Utf8JsonReader reader, int attachmentCount, out int num)
     {
         num = -1;
-        return value.TryGetProperty("_placeholder", out var flag) && flag.ValueKind == JsonValueKind.True
-            && value.TryGetProperty("num", out var index) && index.TryGetInt32(out num) && num >= 0 && num < attachmentCount;
+        var flag = false;
+        for (var members = 0; members < 2; members++)
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+            {
+                return false;
+            }
+            if (reader.ValueTextEquals("_placeholder"u8))
+            {
+                flag = reader.Read() && reader.TokenType == JsonTokenType.True;
+            }
+            else if (!reader.ValueTextEquals("num"u8) || !reader.Read() || reader.TokenType != JsonTokenType.Number
+                || !reader.TryGetInt32(out num))
+            {
+                return false;
+            }
+        }
+        return flag && reader.Read() && reader.TokenType == JsonTokenType.EndObject && num >= 0 && num < attachmentCount;
     }
 }
 

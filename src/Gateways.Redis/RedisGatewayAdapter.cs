@@ -75,23 +75,35 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         {
             return;
         }
+        // The message is written as MessagePack from the start ([uid, packet, opts], as the Node adapter's
+        // notepack.encode gives it); the payload, the JSON tail of the frame local sockets get, is transcoded in one
+        // streaming pass and never parsed into a document.
         var payload = packet.Payload;
         var message = new System.Buffers.ArrayBufferWriter<byte>(payload.Length + 128);
-        using (var json = new Utf8JsonWriter(message))
+        var writer = new MessagePackWriter(message);
+        writer.WriteArrayHeader(3);
+        writer.WriteString(Uid);
+        writer.WriteMapHeader(packet.AckId >= 0 ? 4 : 3);
+        writer.WriteString("type"u8);
+        writer.WriteInteger((int)packet.Type);
+        writer.WriteString("data"u8);
+        writer.WriteJson(payload.Span, packet.Attachments ?? []);
+        writer.WriteString("nsp"u8);
+        writer.WriteString(Context.Namespace);
+        if (packet.AckId >= 0)
         {
-            json.WriteStartArray();
-            json.WriteStringValue(Uid);
-            RedisWire.WritePacket(json, packet.Type, packet.AckId, payload.Span, Context.Namespace);
-            json.WriteStartObject();
-            RedisWire.WriteStrings(json, "rooms", options.Rooms);
-            RedisWire.WriteStrings(json, "except", options.Except);
-            json.WriteStartObject("flags");
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndArray();
+            writer.WriteString("id"u8);
+            writer.WriteInteger(packet.AckId);
         }
+        writer.WriteMapHeader(3);
+        writer.WriteString("rooms"u8);
+        writer.WriteStrings(options.Rooms);
+        writer.WriteString("except"u8);
+        writer.WriteStrings(options.Except);
+        writer.WriteString("flags"u8);
+        writer.WriteMapHeader(0);
         var channel = options.Rooms.Count == 1 ? $"{_channelPrefix}{options.Rooms.First()}#" : _channelPrefix;
-        Publish(RedisChannel.Literal(channel), RedisWire.ToMessagePack(message.WrittenSpan, packet.Attachments ?? []));
+        Publish(RedisChannel.Literal(channel), message.WrittenSpan.ToArray());
         base.Broadcast(packet, options);
     }
 

@@ -34,8 +34,8 @@ internal static class RedisWire
     /// <summary>Converts JSON with placeholders to MessagePack with binary in their place.</summary>
     public static byte[] ToMessagePack(ReadOnlySpan<byte> json, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {
-        var buffer = new ArrayBufferWriter<byte>(json.Length + 16);
-        new MessagePackWriter(buffer).WriteJson(JsonElement.Parse(json), attachments);
+        var buffer = new ArrayBufferWriter<byte>(json.Length + 64);
+        new MessagePackWriter(buffer).WriteJson(json, attachments);
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -29,6 +29,7 @@ public sealed class RedisCluster : IAsyncLifetime
                 _processes[port] = ProcessRunner.Start("redis-server", [
                     "--port", $"{port}", "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                     "--cluster-config-file", $"nodes-{port}.conf", "--cluster-node-timeout", "2000",
+                    "--repl-diskless-sync-delay", "0",
                     "--save", "", "--appendonly", "no", "--dir", _directory,
                 ], _directory, null, out var log);
                 _logs[port] = log;
@@ -51,12 +52,22 @@ public sealed class RedisCluster : IAsyncLifetime
                 $"node {port} never saw the cluster as ok");
         }
         await WaitAsync(async () => (await ReplicasAsync()).Count == Nodes / 2, "the replicas never attached");
+        // A replica that has not synced once refuses to take over: wait for every link, so a failover can happen.
+        foreach (var port in Ports)
+        {
+            await WaitAsync(async () =>
+            {
+                var replication = await CliAsync(port, "info", "replication");
+                return replication.Contains("role:master", StringComparison.Ordinal)
+                    || replication.Contains("master_link_status:up", StringComparison.Ordinal);
+            }, $"replica {port} never synced with its master");
+        }
     }
 
     /// <summary>The master that serves the hash slot of <paramref name="key"/> (a sharded channel name is a key).</summary>
     public async Task<int> MasterOfAsync(string key)
     {
-        var slot = int.Parse((await CliAsync(Ports[0], "cluster", "keyslot", key)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var slot = int.Parse((await CliAsync(LivePort, "cluster", "keyslot", key)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         foreach (var line in (await CliAsync(LivePort, "cluster", "nodes")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var fields = line.Split(' ');
@@ -76,6 +87,32 @@ public sealed class RedisCluster : IAsyncLifetime
             }
         }
         throw new InvalidOperationException($"No master serves slot {slot}.");
+    }
+
+    /// <summary>Kills (SIGKILL) the master serving <paramref name="key"/> and waits until a replica has taken its
+    /// slots over and the cluster is ok again; returns the new master's port.</summary>
+    public async Task<int> KillMasterOfAsync(string key)
+    {
+        var master = await MasterOfAsync(key);
+        _processes.Remove(master, out var process);
+        process!.Kill();
+        process.Dispose();
+        var promoted = master;
+        try
+        {
+            await WaitAsync(async () =>
+            {
+                promoted = await MasterOfAsync(key);
+                return promoted != master
+                    && (await CliAsync(LivePort, "cluster", "info")).Contains("cluster_state:ok", StringComparison.Ordinal);
+            }, $"no replica took over from {master}", TimeSpan.FromSeconds(30));
+        }
+        catch (Exception ex)
+        {
+            var logs = string.Join("\n", _logs.Where(l => _processes.ContainsKey(l.Key)).Select(l => $"--- {l.Key}\n{string.Join("\n", l.Value.ToString().Split('\n').TakeLast(12))}"));
+            throw new InvalidOperationException($"{ex.Message}; the cluster as {LivePort} sees it:\n{await CliAsync(LivePort, "cluster", "nodes")}\n{logs}", ex);
+        }
+        return promoted;
     }
 
     public Task DisposeAsync()

@@ -11,7 +11,7 @@ namespace Gateways.Tests.Redis;
 /// <summary>
 /// The sharded adapter on a real Redis Cluster (three masters, a replica each), not a standalone redis-server: room
 /// channels whose hash slots live on every shard, two servers, and no message reaching a socket outside its room.
-/// (A master killed mid-run is not covered yet: docs/scaling.md, "Redis Cluster".)
+/// (A master killed mid-run: ShardedFailoverTests.)
 /// </summary>
 public sealed class ShardedOnRedisClusterTests(RedisCluster cluster) : IClassFixture<RedisCluster>
 {

@@ -78,6 +78,10 @@ public class DispatchBenchmarks
         public void AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler)
         {
         }
+
+        public void AddSessionExpiredHandler(Func<ExpiredSession, ValueTask> handler)
+        {
+        }
     }
 }
 

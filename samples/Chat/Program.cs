@@ -43,6 +43,9 @@ var gateways = builder.Services.AddGateways(options =>
     {
         options.RateLimit.PermitsPerSecond = 20;
         options.RateLimit.Burst = 40;
+        // A phone that loses signal for a moment gets its socket, rooms and missed messages back.
+        options.ConnectionStateRecovery.Enabled = settings.RecoveryWindow > TimeSpan.Zero;
+        options.ConnectionStateRecovery.MaxDisconnectionDuration = settings.RecoveryWindow;
     })
     .AddJwtAuthentication(); // ChatGateway and AppGateway are found: AddGateways() serves every [WebSocketGateway] of this project.
 if (settings.RedisUrl is not null)

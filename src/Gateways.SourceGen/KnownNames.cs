@@ -35,6 +35,7 @@ internal static class KnownNames
     public const string OnGatewayConnectionAsync = "Gateways.IOnGatewayConnectionAsync";
     public const string OnGatewayDisconnect = "Gateways.IOnGatewayDisconnect";
     public const string OnGatewayDisconnectAsync = "Gateways.IOnGatewayDisconnectAsync";
+    public const string OnSessionExpired = "Gateways.IOnSessionExpired";
 
     public const string ClaimsPrincipal = "System.Security.Claims.ClaimsPrincipal";
     public const string CancellationToken = "System.Threading.CancellationToken";

@@ -573,6 +573,42 @@ const scenarios = {
     }
   },
 
+  // Connection state recovery with the unmodified client: A (in room "r") loses its transport; while it is away B
+  // sends to the room and to A's own room; A reconnects by itself and gets its socket back with what it missed.
+  async recovery() {
+    const until = async (condition, what) => {
+      for (let i = 0; i < 200 && !condition(); i++) await new Promise((ok) => setTimeout(ok, 25));
+      if (!condition()) throw new Error(`timed out waiting for ${what}`);
+    };
+    const a = io(url, { transports: ["websocket"], forceNew: true, reconnectionDelay: 300, reconnectionDelayMax: 300 });
+    const heard = [];
+    const welcomes = [];
+    a.on("room-message", (...args) => heard.push(args));
+    a.on("welcome", (recovered) => welcomes.push(recovered));
+    await connected(a);
+    await ack(a, "join", "r");
+    const b = await connected(io(url, { transports: ["websocket"], forceNew: true }));
+    await ack(b, "to-room", "r", "live");
+    await until(() => heard.length === 1, "the live message");
+    const first = { id: a.id, recovered: a.recovered };
+
+    const back = once(a, "connect");
+    a.io.engine.close(); // the transport drops: the server sees a lost connection, the client reconnects
+    await new Promise((ok) => setTimeout(ok, 100));
+    await ack(b, "to-room", "r", "missed 1");
+    await ack(b, "to-room", first.id, "missed direct");
+    await ack(b, "to-room", "r", "missed 2");
+    await back;
+    await until(() => heard.length >= 4, "the missed messages");
+    // The room is still A's: a message sent after the recovery reaches it live.
+    await ack(b, "to-room", "r", "after");
+    await until(() => heard.length >= 5, "the message after the recovery");
+    const result = { first, second: { id: a.id, recovered: a.recovered }, heard, welcomes };
+    a.disconnect();
+    b.disconnect();
+    return result;
+  },
+
   // Two servers, one cluster (Redis): c1 on the first, c2 and c3 on the second.
   async cluster() {
     const make = (server) => connected(io(server, { transports: ["websocket"], forceNew: true, reconnection: false }));

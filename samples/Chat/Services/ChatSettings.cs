@@ -4,7 +4,8 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Chat.Services;
 
-/// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, CHAT_DB.</summary>
+/// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, WS_RECOVERY_SECONDS, JWT_SECRET, JWT_ISSUER,
+/// JWT_AUDIENCE, CHAT_DB.</summary>
 public sealed class ChatSettings
 {
     /// <summary>The development secret used when JWT_SECRET is unset. Never use it in production.</summary>
@@ -20,6 +21,10 @@ public sealed class ChatSettings
 
     public string? RedisUrl { get; init; }
 
+    /// <summary>How long a client that lost its connection may come back and get what it missed (WS_RECOVERY_SECONDS,
+    /// default 120; 0 turns connection state recovery off).</summary>
+    public TimeSpan RecoveryWindow { get; init; }
+
     public static ChatSettings FromConfiguration(IConfiguration configuration)
     {
         var secret = configuration["JWT_SECRET"] is { Length: > 0 } configured ? configured : DevelopmentSecret;
@@ -34,6 +39,7 @@ public sealed class ChatSettings
             Issuer = NullIfEmpty(configuration["JWT_ISSUER"]),
             Audience = NullIfEmpty(configuration["JWT_AUDIENCE"]),
             RedisUrl = NullIfEmpty(configuration["WS_REDIS_URL"]),
+            RecoveryWindow = TimeSpan.FromSeconds(int.TryParse(configuration["WS_RECOVERY_SECONDS"], out var seconds) && seconds >= 0 ? seconds : 120),
         };
     }
 

@@ -92,6 +92,10 @@ public interface IGatewayHandlerRegistry
     /// <summary>Runs when a socket has left the namespace, with the reason.</summary>
     /// <param name="handler">The hook.</param>
     void AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler);
+
+    /// <summary>Runs when a lost socket's session expires without recovery (see <see cref="IOnSessionExpired"/>).</summary>
+    /// <param name="handler">The hook.</param>
+    void AddSessionExpiredHandler(Func<ExpiredSession, ValueTask> handler);
 }
 
 /// <summary>What a dispatcher needs from the server it is built for: the services and the JSON options. Every

@@ -41,3 +41,22 @@ public interface IOnGatewayDisconnectAsync
     /// <param name="reason">Why, in socket.io's words (<c>transport close</c>, <c>client namespace disconnect</c>, …).</param>
     ValueTask HandleDisconnectAsync(IGatewaySocket client, string reason);
 }
+
+/// <summary>Runs when a lost socket's session expires without its client coming back (connection state recovery is
+/// on and its window has passed): the moment to treat the user as gone. Once per session.</summary>
+public interface IOnSessionExpired
+{
+    /// <summary>Called for each session that expired.</summary>
+    /// <param name="session">The socket as it was when its connection was lost.</param>
+    ValueTask HandleSessionExpiredAsync(ExpiredSession session);
+}
+
+/// <summary>A lost socket whose client did not come back in time (connection state recovery).</summary>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="SocketId">The socket's id.</param>
+/// <param name="UserId">Its user, when it had one.</param>
+/// <param name="Rooms">The rooms it was in, its own included.</param>
+/// <param name="Items">Its items (socket.io's <c>socket.data</c>).</param>
+/// <param name="DisconnectedAt">When its connection was lost.</param>
+public sealed record ExpiredSession(string Namespace, string SocketId, string? UserId, IReadOnlyList<string> Rooms,
+    IReadOnlyDictionary<string, object?> Items, DateTimeOffset DisconnectedAt);

@@ -33,6 +33,11 @@ public interface IGatewaySocket
     /// <summary>Whether the socket is still connected to its namespace.</summary>
     bool Connected { get; }
 
+    /// <summary>Whether this socket is one whose connection was lost and that its client took back (connection state
+    /// recovery): it kept its id, rooms, items and user, and got the events it missed. Use it to skip what a fresh
+    /// socket needs (joining rooms, sending a first state).</summary>
+    bool Recovered => false;
+
     /// <summary>Cancelled when the socket disconnects, for whatever reason.</summary>
     CancellationToken Disconnected { get; }
 

@@ -42,6 +42,15 @@ public interface IGatewayAdapterContext
     /// <param name="socket">The socket, when found.</param>
     bool TryGetLocalSocket(string socketId, [NotNullWhen(true)] out IGatewayLocalSocket? socket);
 
+    /// <summary>The packet as this server's sockets are to get it, from a broadcast of this server or of another:
+    /// with connection state recovery on, an EVENT without acknowledgement is stamped with its offset and stored for
+    /// <paramref name="targets"/> (rooms with no connected socket too: a lost socket may be in them). An adapter calls it
+    /// once per broadcast, before delivering locally, and publishes the packet it was given, not this one.</summary>
+    /// <param name="packet">The packet to deliver.</param>
+    /// <param name="targets">The rooms and exceptions it was sent to.</param>
+    /// <returns>The packet to hand the local sockets.</returns>
+    OutgoingPacket PrepareLocalDelivery(OutgoingPacket packet, BroadcastOptions targets) => packet;
+
     /// <summary>The next acknowledgement id of the namespace (unique per namespace, as in socket.io).</summary>
     long NextAckId();
 

@@ -151,6 +151,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     /// <inheritdoc/>
     public virtual void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
+        packet = Context.PrepareLocalDelivery(packet, options);
         var targets = RentTargets(options, out var count);
         Internal.GatewaysMetrics.Broadcast(count);
         try

@@ -17,6 +17,8 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
 
     internal List<Func<IGatewaySocket, string, ValueTask>> DisconnectHandlers { get; } = [];
 
+    internal List<Func<ExpiredSession, IServiceProvider, ValueTask>> SessionExpiredHandlers { get; } = [];
+
     internal Dictionary<string, GatewayEventHandler> EventHandlers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Adds a connection middleware; middlewares run in the order added.</summary>
@@ -54,6 +56,16 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
     public GatewayNamespaceBuilder OnDisconnect(Func<IGatewaySocket, string, ValueTask> handler)
     {
         DisconnectHandlers.Add(handler);
+        return this;
+    }
+
+    /// <summary>Runs <paramref name="handler"/> when a lost socket's session expires without its client coming back
+    /// (connection state recovery is on and the window passed, or the session limit pushed it out): once per session,
+    /// in a DI scope of its own, within a minute (or the window, if shorter) of the expiry.</summary>
+    /// <param name="handler">Receives the session and the scope's services.</param>
+    public GatewayNamespaceBuilder OnSessionExpired(Func<ExpiredSession, IServiceProvider, ValueTask> handler)
+    {
+        SessionExpiredHandlers.Add(handler);
         return this;
     }
 
@@ -101,4 +113,7 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
 
     void Dispatch.IGatewayHandlerRegistry.AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler) =>
         DisconnectHandlers.Add(handler);
+
+    void Dispatch.IGatewayHandlerRegistry.AddSessionExpiredHandler(Func<ExpiredSession, ValueTask> handler) =>
+        SessionExpiredHandlers.Add((session, _) => handler(session));
 }

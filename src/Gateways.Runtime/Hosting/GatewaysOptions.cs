@@ -70,6 +70,40 @@ public sealed class GatewaysOptions
 
     /// <summary>Per-socket and per-user event rate limits.</summary>
     public GatewaysRateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Connection state recovery (socket.io's <c>connectionStateRecovery</c>): a client that reconnects
+    /// within a window keeps its socket id, rooms and items and gets the events it missed. Off by default.</summary>
+    public ConnectionStateRecoveryOptions ConnectionStateRecovery { get; set; } = new();
+}
+
+/// <summary>
+/// Connection state recovery, as socket.io 4.6+ defines it: when a socket's connection is lost (not when the client or
+/// the server disconnects it on purpose), its session is kept for <see cref="MaxDisconnectionDuration"/>; every event
+/// sent without an acknowledgement is stored with an offset the client sees as its last argument; a client that
+/// reconnects with its session id and last offset gets its socket back — same id, rooms, items, user — and every
+/// stored event it missed. Everything kept is bounded: sessions, packets and their bytes per namespace, the oldest
+/// going first (a client whose session or offset is gone simply connects afresh).
+/// </summary>
+public sealed class ConnectionStateRecoveryOptions
+{
+    /// <summary>Whether sessions are kept and events stored. Default <see langword="false"/>.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>How long a lost connection's session is kept, and events with it. Default 2 minutes (as socket.io).</summary>
+    public TimeSpan MaxDisconnectionDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Whether a recovered socket skips the connect middlewares (authentication included: it keeps the user
+    /// it had, and is not recovered once that user's token has expired). Default <see langword="true"/> (as socket.io).</summary>
+    public bool SkipMiddlewares { get; set; } = true;
+
+    /// <summary>Sessions kept per namespace; past it the oldest is dropped. Default 10,000.</summary>
+    public int MaxSessions { get; set; } = 10_000;
+
+    /// <summary>Events stored per namespace; past it the oldest is dropped. Default 10,000.</summary>
+    public int MaxStoredPackets { get; set; } = 10_000;
+
+    /// <summary>Bytes of stored events per namespace (their encoded size); past it the oldest are dropped. Default 16 MB.</summary>
+    public long MaxStoredBytes { get; set; } = 16 * 1024 * 1024;
 }
 
 /// <summary>What <c>AddNamespace</c> and <c>AddGateway</c> declared; one instance per service collection, kept out

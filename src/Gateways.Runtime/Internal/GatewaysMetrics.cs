@@ -53,6 +53,12 @@ internal static class GatewaysMetrics
     private static readonly Counter<long> SlowReaders = Meter.CreateCounter<long>(
         "gateways.server.slow_reader_disconnects", "{connection}", "Connections closed because their send queue was full.");
 
+    private static readonly Counter<long> RecoveryAttempts = Meter.CreateCounter<long>("gateways.recovery.attempts", "{attempt}",
+        "Clients that came back with a session id (connection state recovery), by result.");
+
+    private static readonly Counter<long> RecoveryDropped = Meter.CreateCounter<long>("gateways.recovery.dropped", "{item}",
+        "Recovery sessions and stored events dropped at their limits before their window ended.");
+
     private static readonly Counter<long> AdapterMessages = Meter.CreateCounter<long>(
         "gateways.adapter.messages", "{message}",
         "Messages the cluster adapter published to the other servers (transmit) and took from them (receive), by network.io.direction.");
@@ -102,6 +108,15 @@ internal static class GatewaysMetrics
             ConnectionDuration.Record(Stopwatch.GetElapsedTime(openedAt).TotalSeconds, new KeyValuePair<string, object?>("gateways.close_reason", reason));
         }
     }
+
+    /// <summary>A recovery attempt: <c>recovered</c>, <c>unknown_session</c>, <c>expired</c>, <c>events_gone</c>,
+    /// <c>token_expired</c>.</summary>
+    public static void RecoveryAttempt(string @namespace, string result) => RecoveryAttempts.Add(1,
+        new KeyValuePair<string, object?>(NamespaceAttribute, @namespace), new KeyValuePair<string, object?>("gateways.recovery.result", result));
+
+    /// <summary>Sessions or stored events (<paramref name="kind"/>: <c>session</c>, <c>event</c>) dropped at a limit.</summary>
+    public static void RecoveryDroppedAtLimit(string @namespace, string kind, int count) => RecoveryDropped.Add(count,
+        new KeyValuePair<string, object?>(NamespaceAttribute, @namespace), new KeyValuePair<string, object?>("gateways.recovery.kind", kind));
 
     public static void SocketConnected(string @namespace) => ActiveSockets.Add(1, new KeyValuePair<string, object?>(NamespaceAttribute, @namespace));
 

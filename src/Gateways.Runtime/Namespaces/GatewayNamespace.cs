@@ -5,6 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Gateways.Adapters;
 using Gateways.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Namespaces;
 
@@ -25,6 +26,7 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     private readonly bool _trackUserRooms;
     private readonly bool _allowPrivateRooms;
     private long _nextAckId;
+    private readonly IServiceProvider _services;
 
     internal GatewayNamespace(GatewayNamespaceBuilder definition, IGatewayAdapterFactory adapterFactory,
         JsonSerializerOptions serializerOptions, TimeProvider timeProvider, IServiceProvider services, IReadOnlyList<Type> filters,
@@ -38,6 +40,8 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
         Middlewares = [.. definition.Middlewares];
         ConnectionHandlers = [.. definition.ConnectionHandlers];
         DisconnectHandlers = [.. definition.DisconnectHandlers];
+        SessionExpiredHandlers = [.. definition.SessionExpiredHandlers];
+        _services = services;
         HandlerMetadata = definition.HandlerMetadata.ToFrozenDictionary(StringComparer.Ordinal);
         EventHandlers = definition.EventHandlers.ToFrozenDictionary(
             pair => pair.Key,
@@ -46,6 +50,9 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
         SerializerOptions = serializerOptions;
         TimeProvider = timeProvider;
         _all = new BroadcastOperator(this, BroadcastOptions.All);
+        Recovery = options.ConnectionStateRecovery.Enabled
+            ? new Recovery.ConnectionRecoveryStore(Name, options.ConnectionStateRecovery, timeProvider, MaxPacketBytes, logger, OnSessionExpired)
+            : null;
         Adapter = adapterFactory.Create(this);
     }
 
@@ -92,6 +99,13 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
             ? arguments
             : throw new FormatException("The arguments are not a JSON array whose placeholders point to its attachments.");
 
+    /// <summary>Sessions and stamped events of connection state recovery; null when it is off.</summary>
+    internal Recovery.ConnectionRecoveryStore? Recovery { get; }
+
+    /// <inheritdoc/>
+    public SocketIO.OutgoingPacket PrepareLocalDelivery(SocketIO.OutgoingPacket packet, BroadcastOptions targets) =>
+        Recovery is { } recovery ? recovery.Stamp(packet, targets) : packet;
+
     /// <summary>Refuses, at the sender, a packet no client could receive.</summary>
     internal void EnsureDeliverable(SocketIO.EncodedPacket packet, string eventName)
     {
@@ -108,6 +122,36 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     internal Func<IGatewaySocket, IServiceProvider, ValueTask>[] ConnectionHandlers { get; }
 
     internal Func<IGatewaySocket, string, ValueTask>[] DisconnectHandlers { get; }
+
+    internal Func<ExpiredSession, IServiceProvider, ValueTask>[] SessionExpiredHandlers { get; }
+
+    /// <summary>Tells the app, once per session, that a lost socket's client did not come back.</summary>
+    private void OnSessionExpired(Recovery.RecoverySession session)
+    {
+        if (SessionExpiredHandlers.Length == 0)
+        {
+            return;
+        }
+        var expired = new ExpiredSession(Name, session.SocketId, session.UserId, session.Rooms,
+            session.Items.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal), session.DisconnectedAt);
+        foreach (var handler in SessionExpiredHandlers)
+        {
+            _ = RunSessionExpiredAsync(handler, expired);
+        }
+    }
+
+    private async Task RunSessionExpiredAsync(Func<ExpiredSession, IServiceProvider, ValueTask> handler, ExpiredSession session)
+    {
+        try
+        {
+            await using var scope = _services.CreateAsyncScope();
+            await handler(session, scope.ServiceProvider);
+        }
+        catch (Exception ex)
+        {
+            SocketIOLog.SessionExpiredHandlerFailed(Logger, session.SocketId, Name, ex);
+        }
+    }
 
     internal FrozenDictionary<string, GatewayEventHandler> EventHandlers { get; }
 

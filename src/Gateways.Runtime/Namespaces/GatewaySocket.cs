@@ -29,6 +29,17 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     public string Id { get; }
 
     /// <inheritdoc/>
+    public bool Recovered { get; init; }
+
+    /// <summary>The private session id a client recovers this socket with (socket.io's <c>pid</c>); null when
+    /// connection state recovery is off. Never shown to other clients.</summary>
+    internal string? PrivateId { get; init; }
+
+    /// <summary>The recovery offset when the socket connected: a client that saw no stamped event since then misses
+    /// what came after it.</summary>
+    internal long ConnectedAtOffset { get; init; }
+
+    /// <inheritdoc/>
     public string Namespace => _namespace.Name;
 
     /// <inheritdoc/>
@@ -121,6 +132,15 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     /// <inheritdoc/>
     public void Emit(string eventName, params object?[] args)
     {
+        if (_namespace.Recovery is { } recovery)
+        {
+            // Stored for this socket's own room, so a client that loses the connection gets it back (as socket.io).
+            var stamped = recovery.Stamp(OutgoingPacket.Event(_namespace.Name, eventName, args, _namespace.SerializerOptions),
+                new BroadcastOptions(new HashSet<string>(StringComparer.Ordinal) { Id }, BroadcastOptions.All.Except));
+            _namespace.EnsureDeliverable(stamped.Frame, eventName);
+            Send(stamped);
+            return;
+        }
         var packet = SocketIOPacketWriter.WriteEvent(_namespace.Name, eventName, args, -1, _namespace.SerializerOptions);
         _namespace.EnsureDeliverable(packet, eventName);
         Send(packet);
@@ -286,6 +306,11 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
             return;
         }
         Internal.GatewaysMetrics.SocketDisconnected(_namespace.Name);
+        if (_namespace.Recovery is { } recovery && PrivateId is not null && IsRecoverable(reason))
+        {
+            recovery.Persist(new Recovery.RecoverySession(PrivateId, Id, [.. Rooms], [.. Items], User, UserId, TokenExpiresAt,
+                ConnectedAtOffset, _namespace.TimeProvider.GetUtcNow()));
+        }
         _namespace.Adapter.DeleteAll(Id);
         _namespace.Remove(this);
         _connection.Remove(this);
@@ -304,6 +329,11 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
             _ = RunDisconnectHandlerAsync(handler, reason);
         }
     }
+
+    // socket.io's RECOVERABLE_DISCONNECT_REASONS: the connection was lost or the server went away; a client or server
+    // that disconnects the socket on purpose ends its session.
+    private static bool IsRecoverable(string reason) => reason is "transport error" or "transport close" or "forced close"
+        or "ping timeout" or "server shutting down" or "forced server close";
 
     private async Task RunDisconnectHandlerAsync(Func<IGatewaySocket, string, ValueTask> handler, string reason)
     {

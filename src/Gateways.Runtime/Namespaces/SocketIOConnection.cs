@@ -160,9 +160,11 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         var handshake = new Handshake(request.Headers, request.Query, auth, request.RemoteAddress, request.Url,
             request.IsHttps, _opened);
         var user = request.User.Identity?.IsAuthenticated == true ? request.User : null;
-        var socket = new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user);
+        var (socket, session, missed) = CreateSocket(@namespace, handshake, user, auth);
+        var skipMiddlewares = session is not null && _options.ConnectionStateRecovery.SkipMiddlewares;
 
-        if (!await RunMiddlewaresAsync(@namespace, socket) || !Session.IsOpen || !TryAdd(socket))
+        if ((!skipMiddlewares && !await RunMiddlewaresAsync(@namespace, socket)) || !IsSameUser(@namespace, socket, session)
+            || !Session.IsOpen || !TryAdd(socket))
         {
             // Nothing of a refused socket may outlive this call: not its auth payload, not a timer.
             socket.ReleaseRefused();
@@ -173,14 +175,71 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         Session.MarkApplicationConnected();
         socket.MarkConnected();
         @namespace.Add(socket);
-        @namespace.Adapter.AddAll(socket.Id, _options.JoinUserRoom && socket.UserId is { } userId ? [socket.Id, userId] : [socket.Id]);
-        Session.TrySend(SocketIOPacketWriter.WriteConnect(@namespace.Name, socket.Id), null);
+        @namespace.Adapter.AddAll(socket.Id, session is not null ? session.Rooms
+            : _options.JoinUserRoom && socket.UserId is { } userId ? [socket.Id, userId] : [socket.Id]);
+        Session.TrySend(SocketIOPacketWriter.WriteConnect(@namespace.Name, socket.Id, socket.PrivateId), null);
         SocketIOLog.SocketConnected(Logger, socket.Id, @namespace.Name, Session.Id);
+        if (session is not null)
+        {
+            SocketIOLog.SocketRecovered(Logger, socket.Id, @namespace.Name, missed.Count);
+            foreach (var missedPacket in missed)
+            {
+                socket.Send(missedPacket);
+            }
+        }
 
         foreach (var handler in @namespace.ConnectionHandlers)
         {
             await _invoker.RunConnectionHandlerAsync(socket, handler);
         }
+    }
+
+    /// <summary>A fresh socket, or — with connection state recovery on and a CONNECT carrying a live session's private
+    /// id (<c>pid</c>) and the last offset its client saw — the socket it had, with the events it missed.</summary>
+    private (GatewaySocket Socket, Recovery.RecoverySession? Session, List<OutgoingPacket> Missed) CreateSocket(
+        GatewayNamespace @namespace, Handshake handshake, System.Security.Claims.ClaimsPrincipal? user, JsonElement auth)
+    {
+        if (@namespace.Recovery is not { } recovery)
+        {
+            return (new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user), null, []);
+        }
+        // socket.io-client sends both; one that saw no stored event since it connected sends no offset.
+        if (auth.ValueKind == JsonValueKind.Object && auth.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.String
+            && recovery.TryRestore(pid.GetString()!,
+                auth.TryGetProperty("offset", out var offset) && offset.ValueKind == JsonValueKind.String ? offset.GetString() : null,
+                out var session, out var missed))
+        {
+            var recovered = new GatewaySocket(session.SocketId, this, @namespace, handshake, session.User ?? user)
+            {
+                Recovered = true,
+                PrivateId = session.PrivateId,
+                ConnectedAtOffset = session.ConnectedAtOffset,
+                UserId = session.UserId,
+                TokenExpiresAt = session.TokenExpiresAt,
+            };
+            foreach (var (key, value) in session.Items)
+            {
+                recovered.Items[key] = value;
+            }
+            return (recovered, session, missed);
+        }
+        return (new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user)
+        {
+            PrivateId = Internal.RandomIds.Next(),
+            ConnectedAtOffset = recovery.LastOffset,
+        }, null, []);
+    }
+
+    /// <summary>When a recovered socket ran the middlewares again, they must have found the session's own user: a
+    /// private id presented with another user's credentials is refused.</summary>
+    private bool IsSameUser(GatewayNamespace @namespace, GatewaySocket socket, Recovery.RecoverySession? session)
+    {
+        if (session is null || string.Equals(session.UserId, socket.UserId, StringComparison.Ordinal))
+        {
+            return true;
+        }
+        Refuse(@namespace, "Invalid session", null);
+        return false;
     }
 
     private bool TryAdd(GatewaySocket socket)

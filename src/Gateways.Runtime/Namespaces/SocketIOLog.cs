@@ -19,6 +19,15 @@ internal static partial class SocketIOLog
     [LoggerMessage(101, LogLevel.Debug, "Socket '{SocketId}' connected to namespace '{Namespace}' over connection '{Sid}'.")]
     public static partial void SocketConnected(ILogger logger, string socketId, string @namespace, string sid);
 
+    [LoggerMessage(125, LogLevel.Error, "A session-expired handler of namespace '{Namespace}' failed for socket '{SocketId}'.")]
+    public static partial void SessionExpiredHandlerFailed(ILogger logger, string socketId, string @namespace, Exception exception);
+
+    [LoggerMessage(126, LogLevel.Warning, "Connection state recovery of namespace '{Namespace}' dropped {Sessions} sessions and {Packets} stored events at its limits since its last sweep (MaxSessions {MaxSessions}, MaxStoredPackets {MaxPackets}, MaxStoredBytes {MaxBytes}): clients that lost them connect afresh.")]
+    public static partial void RecoveryLimitsReached(ILogger logger, string @namespace, long sessions, long packets, int maxSessions, int maxPackets, long maxBytes);
+
+    [LoggerMessage(124, LogLevel.Debug, "Socket '{SocketId}' of namespace '{Namespace}' was recovered with {Missed} missed events.")]
+    public static partial void SocketRecovered(ILogger logger, string socketId, string @namespace, int missed);
+
     [LoggerMessage(102, LogLevel.Debug, "Socket '{SocketId}' left namespace '{Namespace}': {Reason}.")]
     public static partial void SocketDisconnected(ILogger logger, string socketId, string @namespace, string reason);
 

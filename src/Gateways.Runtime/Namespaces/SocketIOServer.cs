@@ -178,6 +178,7 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
     {
         foreach (var @namespace in _namespaces.Values)
         {
+            @namespace.Recovery?.Dispose();
             switch (@namespace.Adapter)
             {
                 case IDisposable disposable:
@@ -195,6 +196,7 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
     {
         foreach (var @namespace in _namespaces.Values)
         {
+            @namespace.Recovery?.Dispose();
             switch (@namespace.Adapter)
             {
                 case IAsyncDisposable asyncDisposable:

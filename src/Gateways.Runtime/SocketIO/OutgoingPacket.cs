@@ -115,6 +115,30 @@ public sealed class OutgoingPacket
     /// <summary>The size in bytes of the frame a client is sent (text and attachments); encodes the packet.</summary>
     public long EncodedSize => Frame.Size;
 
+    /// <summary>This EVENT with one more argument, the connection-state-recovery offset, last (where socket.io puts
+    /// it, and where socket.io-client reads it from).</summary>
+    internal OutgoingPacket WithOffset(string offset)
+    {
+        if (_args is not null)
+        {
+            return new(Namespace, EventName, Type, AckId, [.. _args, offset], _options, default, null);
+        }
+        // A relayed payload is a JSON array: the offset goes in before its closing bracket.
+        var payload = _payload.Span.TrimEnd(" \t\r\n"u8);
+        var end = payload.Length - 1;
+        var encoded = JsonEncodedText.Encode(offset).EncodedUtf8Bytes;
+        var stamped = new byte[end + encoded.Length + 4];
+        payload[..end].CopyTo(stamped);
+        var at = end;
+        stamped[at++] = (byte)',';
+        stamped[at++] = (byte)'"';
+        encoded.CopyTo(stamped.AsSpan(at));
+        at += encoded.Length;
+        stamped[at++] = (byte)'"';
+        stamped[at] = (byte)']';
+        return new(Namespace, null, Type, AckId, null, null, stamped, _attachments);
+    }
+
     /// <summary>The frame every local target is sent: written once, on first use.</summary>
     internal EncodedPacket Frame => _frame ??= Encode();
 

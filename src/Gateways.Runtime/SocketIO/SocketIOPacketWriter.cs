@@ -36,6 +36,7 @@ internal readonly record struct EncodedPacket(byte[] Text, ReadOnlyMemory<byte>[
 /// </summary>
 internal static class SocketIOPacketWriter
 {
+    private static readonly JsonEncodedText PidName = JsonEncodedText.Encode("pid");
     private static readonly JsonEncodedText SidName = JsonEncodedText.Encode("sid");
     private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("message");
     private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("data");
@@ -126,10 +127,11 @@ internal static class SocketIOPacketWriter
         return new EncodedPacket(buffer.WrittenSpan.ToArray(), count > 0 ? attachments : null);
     }
 
-    /// <summary>Encodes the CONNECT answer <c>0[/nsp,]{"sid":"…"}</c>.</summary>
+    /// <summary>Encodes the CONNECT answer <c>0[/nsp,]{"sid":"…"[,"pid":"…"]}</c>.</summary>
     /// <param name="namespaceName">The namespace.</param>
     /// <param name="socketId">The new socket's id.</param>
-    public static byte[] WriteConnect(string namespaceName, string socketId)
+    /// <param name="privateId">The private session id a client recovers the socket with, when recovery is on.</param>
+    public static byte[] WriteConnect(string namespaceName, string socketId, string? privateId = null)
     {
         using var scope = new WriterScope();
         var buffer = scope.Buffer;
@@ -137,6 +139,10 @@ internal static class SocketIOPacketWriter
         var json = scope.Json;
         json.WriteStartObject();
         json.WriteString(SidName, socketId);
+        if (privateId is not null)
+        {
+            json.WriteString(PidName, privateId);
+        }
         json.WriteEndObject();
         return scope.ToArray();
     }

@@ -171,6 +171,10 @@ internal static class DispatchEmitter
         {
             writer.WriteLine("registry.AddDisconnectHandler((socket, reason) => ((global::Gateways.IOnGatewayDisconnectAsync)_gateway).HandleDisconnectAsync(socket, reason));");
         }
+        if ((hooks & LifecycleHooks.SessionExpired) != 0)
+        {
+            writer.WriteLine("registry.AddSessionExpiredHandler(session => ((global::Gateways.IOnSessionExpired)_gateway).HandleSessionExpiredAsync(session));");
+        }
         writer.CloseBlock();
     }
 

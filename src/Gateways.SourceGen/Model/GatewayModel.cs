@@ -110,6 +110,7 @@ internal enum LifecycleHooks
     ConnectionAsync = 4,
     Disconnect = 8,
     DisconnectAsync = 16,
+    SessionExpired = 32,
 }
 
 /// <summary>What the registration file needs of a gateway: no handlers, so editing one does not re-emit it.</summary>

@@ -614,6 +614,7 @@ internal static class GatewayParser
                     _ when Is(implemented, KnownNames.OnGatewayConnectionAsync) => LifecycleHooks.ConnectionAsync,
                     _ when Is(implemented, KnownNames.OnGatewayDisconnect) => LifecycleHooks.Disconnect,
                     _ when Is(implemented, KnownNames.OnGatewayDisconnectAsync) => LifecycleHooks.DisconnectAsync,
+                    _ when Is(implemented, KnownNames.OnSessionExpired) => LifecycleHooks.SessionExpired,
                     _ => LifecycleHooks.None,
                 };
             }

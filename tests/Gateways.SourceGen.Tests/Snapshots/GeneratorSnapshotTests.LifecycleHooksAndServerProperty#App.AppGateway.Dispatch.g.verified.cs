@@ -34,6 +34,7 @@ namespace Gateways.Generated.App
                 ((global::Gateways.IOnGatewayDisconnect)_gateway).HandleDisconnect(socket);
                 return default;
             });
+            registry.AddSessionExpiredHandler(session => ((global::Gateways.IOnSessionExpired)_gateway).HandleSessionExpiredAsync(session));
         }
 
         public override void Initialize(global::Gateways.IGatewayServer server)

@@ -83,7 +83,7 @@ public sealed class GeneratorSnapshotTests
             namespace App;
 
             [WebSocketGateway]
-            public sealed class AppGateway : IOnGatewayInit, IOnGatewayConnectionAsync, IOnGatewayDisconnect
+            public sealed class AppGateway : IOnGatewayInit, IOnGatewayConnectionAsync, IOnGatewayDisconnect, IOnSessionExpired
             {
                 [WebSocketServer]
                 public IGatewayServer Server { get; set; } = null!;
@@ -91,6 +91,7 @@ public sealed class GeneratorSnapshotTests
                 public void AfterInit(IGatewayServer server) { }
                 public ValueTask HandleConnectionAsync(IGatewaySocket client) => default;
                 void IOnGatewayDisconnect.HandleDisconnect(IGatewaySocket client) { }
+                public ValueTask HandleSessionExpiredAsync(ExpiredSession session) => default;
 
                 [SubscribeMessage("message")]
                 public void HandleMessage(IGatewaySocket client, object payload) => Server.Emit("message", payload);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Gateways.Adapters;
 using Gateways.SocketIO;
+using Gateways.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,7 +13,7 @@ namespace Gateways.Tests.Layers;
 /// rooms come and go, what it refuses, and the operations on targets.</summary>
 public sealed class InMemoryGatewayAdapterTests
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { TypeInfoResolver = Internal.GatewaysJsonContext.Default };
+    private static readonly JsonSerializerOptions Json = TestJson.Runtime;
 
     /// <summary>A local socket that records what the adapter hands it.</summary>
     private sealed class RecordingSocket(string id) : SocketDouble(id), IGatewayLocalSocket

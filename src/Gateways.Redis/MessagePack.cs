@@ -118,9 +118,10 @@ internal sealed class MessagePackWriter(ArrayBufferWriter<byte> output)
     /// binary of attachment N, as socket.io's packet holds the Buffer itself.</summary>
     public void WriteJson(ReadOnlySpan<byte> json, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {
-        var reader = new Utf8JsonReader(json);
+        // Our messages wrap the payload (itself up to System.Text.Json's 64 levels) in a few more: room to spare.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
         // Per open container: where its header is and how many values (or map entries) it has so far.
-        Span<(int Header, int Count)> open = stackalloc (int, int)[64];
+        Span<(int Header, int Count)> open = stackalloc (int, int)[32];
         var depth = 0;
         while (reader.Read())
         {
@@ -149,7 +150,10 @@ internal sealed class MessagePackWriter(ArrayBufferWriter<byte> output)
                 case JsonTokenType.StartArray or JsonTokenType.StartObject:
                     if (depth == open.Length)
                     {
-                        throw new FormatException($"JSON nested deeper than {open.Length} levels cannot be relayed.");
+                        // Deeper than the stack buffer (our own parser never lets that in, an app's JSON may be).
+                        var deeper = new (int, int)[open.Length * 2];
+                        open.CopyTo(deeper);
+                        open = deeper;
                     }
                     open[depth++] = (output.WrittenCount, 0);
                     output.GetSpan(PatchedHeaderSize);

@@ -14,6 +14,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     private readonly CancellationTokenSource _disconnected = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<EventArguments>> _pendingAcks = new();
     private int _state; // 0 connecting, 1 connected, 2 disconnected
+    private BroadcastOptions? _ownRoom; // what a direct emit is stored for, with recovery on
 
     internal GatewaySocket(string id, SocketIOConnection connection, GatewayNamespace @namespace, Handshake handshake,
         ClaimsPrincipal? user)
@@ -135,8 +136,8 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         if (_namespace.Recovery is { } recovery)
         {
             // Stored for this socket's own room, so a client that loses the connection gets it back (as socket.io).
-            var stamped = recovery.Stamp(OutgoingPacket.Event(_namespace.Name, eventName, args, _namespace.SerializerOptions),
-                new BroadcastOptions(new HashSet<string>(StringComparer.Ordinal) { Id }, BroadcastOptions.All.Except));
+            _ownRoom ??= new BroadcastOptions(new HashSet<string>(StringComparer.Ordinal) { Id }, BroadcastOptions.All.Except);
+            var stamped = recovery.Stamp(OutgoingPacket.Event(_namespace.Name, eventName, args, _namespace.SerializerOptions), _ownRoom);
             _namespace.EnsureDeliverable(stamped.Frame, eventName);
             Send(stamped);
             return;

@@ -67,6 +67,26 @@ public sealed class NotepackFormsTests
         Assert.Equal("[true,false,null]", decoded.GetProperty("flags").GetRawText());
     }
 
+    [Fact]
+    public void JsonNestedDeeperThanTheWritersStackBufferTranscodes()
+    {
+        // 70 levels: past the writer's stack buffer and past System.Text.Json's default reader depth (64).
+        var deep = new string('[', 70) + "\"bottom\"" + new string(']', 70);
+
+        var output = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(output))
+        {
+            new MessagePackReader(Write("{\"packet\":{\"data\":" + deep + "}}", [])).ReadAsJson(json, []);
+        }
+
+        var element = JsonElement.Parse(output.WrittenSpan, new JsonDocumentOptions { MaxDepth = 128 }).GetProperty("packet").GetProperty("data");
+        for (var level = 0; level < 70; level++)
+        {
+            element = Assert.Single(element.EnumerateArray().ToArray());
+        }
+        Assert.Equal("bottom", element.GetString());
+    }
+
     private static byte[] Write(string json, ReadOnlyMemory<byte>[] attachments)
     {
         var buffer = new ArrayBufferWriter<byte>();

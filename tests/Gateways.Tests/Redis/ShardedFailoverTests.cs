@@ -3,7 +3,6 @@ using Gateways.Adapters.Redis;
 using Xunit.Abstractions;
 using Gateways.Testing;
 using Gateways.Tests.Infrastructure;
-using Gateways.Tests.Interop;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Tests.Redis;
@@ -15,14 +14,12 @@ namespace Gateways.Tests.Redis;
 /// </summary>
 public sealed class ShardedFailoverTests(RedisCluster cluster, ITestOutputHelper output) : IClassFixture<RedisCluster>
 {
-    private sealed record RoomMessage(string Room, int Seq);
-
     [Fact]
     public async Task DeliveryResumesOnThePromotedReplicaAndNothingEscapes()
     {
         var key = $"failover-{Guid.NewGuid():N}";
-        await using var sender = await StartAsync(key);
-        await using var receiver = await StartAsync(key);
+        await using var sender = await ShardedClusterServers.StartAsync(cluster, key);
+        await using var receiver = await ShardedClusterServers.StartAsync(cluster, key);
         var rooms = Enumerable.Range(0, 6).Select(i => $"room-{i}").ToArray();
         var members = new List<GatewayTestClient>();
         try
@@ -54,9 +51,9 @@ public sealed class ShardedFailoverTests(RedisCluster cluster, ITestOutputHelper
             Assert.Equal("after", await outsider.WaitForAsync<string>("marker", TimeSpan.FromSeconds(10)));
             for (var i = 0; i < rooms.Length; i++)
             {
-                Assert.All(Messages(members[i]), message => Assert.Equal(rooms[i], message.Room));
+                Assert.All(ShardedClusterServers.Messages(members[i]), message => Assert.Equal(rooms[i], message.Room));
             }
-            Assert.Empty(Messages(outsider));
+            Assert.Empty(ShardedClusterServers.Messages(outsider));
         }
         finally
         {
@@ -76,7 +73,7 @@ public sealed class ShardedFailoverTests(RedisCluster cluster, ITestOutputHelper
         var seq = from;
         while (true)
         {
-            var silent = rooms.Where((_, i) => !Messages(members[i]).Any(m => m.Seq >= from)).ToArray();
+            var silent = rooms.Where((_, i) => !ShardedClusterServers.Messages(members[i]).Any(m => m.Seq >= from)).ToArray();
             if (silent.Length == 0)
             {
                 return seq;
@@ -84,24 +81,10 @@ public sealed class ShardedFailoverTests(RedisCluster cluster, ITestOutputHelper
             Assert.True(DateTime.UtcNow < deadline, $"Rooms never heard the other server from round {from} on: {string.Join(", ", silent)}.");
             foreach (var room in rooms)
             {
-                io.ToRoom(room).Emit("room-message", new RoomMessage(room, seq));
+                io.ToRoom(room).Emit("room-message", new ShardedClusterServers.RoomMessage(room, seq));
             }
             seq++;
             await Task.Delay(250);
         }
     }
-
-    private static List<RoomMessage> Messages(GatewayTestClient client) =>
-        [.. client.Events.Where(e => e.Name == "room-message").Select(e => e.Arguments.GetJson(0).Deserialize<RoomMessage>(JsonSerializerOptions.Web)!)];
-
-    private Task<TestGatewayServer> StartAsync(string key) => TestGatewayServer.StartAsync(gateways =>
-    {
-        InteropServer.Configure(gateways);
-        gateways.AddRedisAdapter(options =>
-        {
-            options.Configuration = cluster.Configuration;
-            options.Key = key;
-            options.Mode = RedisAdapterMode.Sharded;
-        });
-    });
 }

@@ -3,7 +3,6 @@ using Gateways.Adapters.Redis;
 using Gateways.Hosting;
 using Gateways.Testing;
 using Gateways.Tests.Infrastructure;
-using Gateways.Tests.Interop;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Tests.Redis;
@@ -15,14 +14,12 @@ namespace Gateways.Tests.Redis;
 /// </summary>
 public sealed class ShardedOnRedisClusterTests(RedisCluster cluster) : IClassFixture<RedisCluster>
 {
-    private sealed record RoomMessage(string Room, int Seq);
-
     [Fact]
     public async Task RoomsWhoseChannelsLiveOnEveryShardHearTheOtherServerAndNothingEscapes()
     {
         var key = $"cluster-{Guid.NewGuid():N}";
-        await using var sender = await StartAsync(key);
-        await using var receiver = await StartAsync(key);
+        await using var sender = await ShardedClusterServers.StartAsync(cluster, key);
+        await using var receiver = await ShardedClusterServers.StartAsync(cluster, key);
         var rooms = Enumerable.Range(0, 9).Select(i => $"room-{i}").ToArray();
         // The sharded adapter's room channel (Node's createShardedAdapter): "{key}#{nsp}#{room}#".
         var masters = await Task.WhenAll(rooms.Select(room => cluster.MasterOfAsync($"{key}#/#{room}#")));
@@ -42,19 +39,19 @@ public sealed class ShardedOnRedisClusterTests(RedisCluster cluster) : IClassFix
 
             // Subscriptions are made in the background, and cross-server broadcasts are at-most-once (as in
             // socket.io): send numbered rounds until every room has heard one.
-            var heard = new RoomMessage?[rooms.Length];
+            var heard = new ShardedClusterServers.RoomMessage?[rooms.Length];
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
             for (var seq = 0; heard.Any(h => h is null); seq++)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"Rooms never heard the other server: {string.Join(", ", rooms.Where((_, i) => heard[i] is null))}.");
                 for (var i = 0; i < rooms.Length; i++)
                 {
-                    io.ToRoom(rooms[i]).Emit("room-message", new RoomMessage(rooms[i], seq));
+                    io.ToRoom(rooms[i]).Emit("room-message", new ShardedClusterServers.RoomMessage(rooms[i], seq));
                 }
                 await Task.Delay(200);
                 for (var i = 0; i < rooms.Length; i++)
                 {
-                    heard[i] ??= Messages(members[i]).FirstOrDefault();
+                    heard[i] ??= ShardedClusterServers.Messages(members[i]).FirstOrDefault();
                 }
             }
             io.Broadcast("marker", "after");
@@ -64,9 +61,9 @@ public sealed class ShardedOnRedisClusterTests(RedisCluster cluster) : IClassFix
             for (var i = 0; i < rooms.Length; i++)
             {
                 Assert.Equal("after", await members[i].WaitForAsync<string>("marker"));
-                Assert.All(Messages(members[i]), message => Assert.Equal(rooms[i], message.Room));
+                Assert.All(ShardedClusterServers.Messages(members[i]), message => Assert.Equal(rooms[i], message.Room));
             }
-            Assert.Empty(Messages(outsider));
+            Assert.Empty(ShardedClusterServers.Messages(outsider));
         }
         finally
         {
@@ -76,18 +73,4 @@ public sealed class ShardedOnRedisClusterTests(RedisCluster cluster) : IClassFix
             }
         }
     }
-
-    private static List<RoomMessage> Messages(GatewayTestClient client) =>
-        [.. client.Events.Where(e => e.Name == "room-message").Select(e => e.Arguments.GetJson(0).Deserialize<RoomMessage>(JsonSerializerOptions.Web)!)];
-
-    private Task<TestGatewayServer> StartAsync(string key) => TestGatewayServer.StartAsync(gateways =>
-    {
-        InteropServer.Configure(gateways);
-        gateways.AddRedisAdapter(options =>
-        {
-            options.Configuration = cluster.Configuration;
-            options.Key = key;
-            options.Mode = RedisAdapterMode.Sharded;
-        });
-    });
 }

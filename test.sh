@@ -81,6 +81,12 @@ if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
   echo "dotnet test exited $test_status although no test failed; counting that as a failure" >&2
 fi
+# Name the failed tests last, next to the counts: a CI log is often read from its tail only.
+if [ "$failed" -ne 0 ]; then
+  echo
+  echo "failed tests:"
+  cat "$out"/*.trx | grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+fi
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

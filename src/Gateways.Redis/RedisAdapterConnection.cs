@@ -14,6 +14,9 @@ namespace Gateways.Adapters.Redis;
 public sealed class RedisAdapterConnection : IDisposable
 {
     private readonly ConnectionMultiplexer _multiplexer;
+    private readonly ConfigurationOptions _configuration;
+    private readonly ILogger _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RedisStreamReader> _streams = new(StringComparer.Ordinal);
 
     /// <summary>Connects (in the background when Redis is not there yet).</summary>
     /// <param name="options">The adapter settings.</param>
@@ -24,6 +27,8 @@ public sealed class RedisAdapterConnection : IDisposable
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ClientName ??= "gateways";
+        _configuration = configuration;
+        _logger = logger;
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
         _multiplexer.ConnectionFailed += (_, e) => RedisAdapterLog.ConnectionLost(logger, e.FailureType.ToString(), e.Exception?.Message ?? "");
         _multiplexer.ConnectionRestored += (_, _) =>
@@ -47,8 +52,28 @@ public sealed class RedisAdapterConnection : IDisposable
 
     internal IDatabase Database => _multiplexer.GetDatabase();
 
+    /// <summary>The reader of one stream, shared by the namespaces that write to it.</summary>
+    internal RedisStreamReader Stream(string name, int readCount) =>
+        _streams.GetOrAdd(name, stream => new RedisStreamReader(ConnectBlocking, stream, readCount, _logger));
+
+    // A blocking read holds its connection: the stream readers get one of their own, with a timeout past the block.
+    private ConnectionMultiplexer ConnectBlocking(TimeSpan timeout)
+    {
+        var configuration = _configuration.Clone();
+        configuration.ClientName += "-stream";
+        configuration.AsyncTimeout = configuration.SyncTimeout = (int)timeout.TotalMilliseconds;
+        return ConnectionMultiplexer.Connect(configuration);
+    }
+
     /// <inheritdoc/>
-    public void Dispose() => _multiplexer.Dispose();
+    public void Dispose()
+    {
+        foreach (var reader in _streams.Values)
+        {
+            reader.Dispose();
+        }
+        _multiplexer.Dispose();
+    }
 }
 
 /// <summary>Healthy while the adapter's Redis connection is up, Degraded (local delivery only) while it is not.</summary>
@@ -61,15 +86,18 @@ public sealed class RedisAdapterHealthCheck(RedisAdapterConnection connection) :
             : HealthCheckResult.Degraded("Redis is unreachable: broadcasts reach this server's clients only until it is back."));
 }
 
-/// <summary>Creates a <see cref="RedisGatewayAdapter"/> (or, in sharded mode, a <see cref="ShardedRedisGatewayAdapter"/>)
-/// per namespace over the shared connection.</summary>
+/// <summary>Creates a <see cref="RedisGatewayAdapter"/> (in sharded mode a <see cref="ShardedRedisGatewayAdapter"/>, in
+/// streams mode a <see cref="RedisStreamsGatewayAdapter"/>) per namespace over the shared connection.</summary>
 public sealed class RedisGatewayAdapterFactory(RedisAdapterConnection connection, IOptions<RedisAdapterOptions> options,
     ILoggerFactory loggers) : IGatewayAdapterFactory
 {
     /// <inheritdoc/>
-    public IGatewayAdapter Create(IGatewayAdapterContext context) => options.Value.Mode == RedisAdapterMode.Sharded
-        ? new ShardedRedisGatewayAdapter(context, connection, options.Value, loggers.CreateLogger<ShardedRedisGatewayAdapter>())
-        : new RedisGatewayAdapter(context, connection, options.Value, loggers.CreateLogger<RedisGatewayAdapter>());
+    public IGatewayAdapter Create(IGatewayAdapterContext context) => options.Value.Mode switch
+    {
+        RedisAdapterMode.Sharded => new ShardedRedisGatewayAdapter(context, connection, options.Value, loggers.CreateLogger<ShardedRedisGatewayAdapter>()),
+        RedisAdapterMode.Streams => new RedisStreamsGatewayAdapter(context, connection, options.Value, loggers.CreateLogger<RedisStreamsGatewayAdapter>()),
+        _ => new RedisGatewayAdapter(context, connection, options.Value, loggers.CreateLogger<RedisGatewayAdapter>()),
+    };
 }
 
 internal static partial class RedisAdapterLog

@@ -27,6 +27,25 @@ public sealed class RedisAdapterOptions
     /// <c>publishOnSpecificResponseChannel</c>). Default <see langword="false"/>.</summary>
     public bool PublishOnSpecificResponseChannel { get; set; }
 
+    /// <summary>In <see cref="RedisAdapterMode.Streams"/> mode, the stream's name (the Node adapter's <c>streamName</c>).
+    /// Default <c>socket.io</c>.</summary>
+    public string StreamName { get; set; } = "socket.io";
+
+    /// <summary>In streams mode, how many streams the namespaces are spread over (<c>streamCount</c>; with more than one,
+    /// namespace <c>n</c> writes to <c>{StreamName}-{hash(n) % count}</c> as in Node). Default 1.</summary>
+    public int StreamCount { get; set; } = 1;
+
+    /// <summary>In streams mode, the approximate length the stream is trimmed to (<c>maxLen</c>): events older than the
+    /// last this many cannot be recovered. Default 10,000.</summary>
+    public int StreamMaxLength { get; set; } = 10_000;
+
+    /// <summary>In streams mode, how many entries one read takes (<c>readCount</c>). Default 100.</summary>
+    public int StreamReadCount { get; set; } = 100;
+
+    /// <summary>In streams mode, the prefix of the keys recovery sessions are kept under (<c>sessionKeyPrefix</c>).
+    /// Default <c>sio:session:</c>.</summary>
+    public string SessionKeyPrefix { get; set; } = "sio:session:";
+
     /// <summary>Turns <c>redis://host:port</c> (as in WS_REDIS_URL) into a StackExchange.Redis configuration string.</summary>
     /// <param name="url">A redis:// URL or a configuration string.</param>
     public static string ToConfiguration(string url)
@@ -55,6 +74,11 @@ public enum RedisAdapterMode
     /// <summary>Sharded pub/sub (Redis 7 <c>SPUBLISH</c>/<c>SSUBSCRIBE</c>), as Node's <c>createShardedAdapter</c>:
     /// scales with a Redis Cluster's shards.</summary>
     Sharded,
+
+    /// <summary>A Redis stream (<c>XADD</c>/<c>XREAD</c>) for broadcasts and room commands, pub/sub for requests, as
+    /// Node's <c>@socket.io/redis-streams-adapter</c> 0.3: a server that misses messages for a while reads them later,
+    /// and connection state recovery keeps sessions and missed events in Redis, so a client recovers on any server.</summary>
+    Streams,
 }
 
 /// <summary>Which rooms get a sharded channel of their own, so a room broadcast reaches only the servers that have the

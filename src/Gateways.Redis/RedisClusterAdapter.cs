@@ -395,13 +395,24 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     // ---- requests other servers make ----
 
     /// <summary>Delivers a broadcast from another server to the local targets.</summary>
-    private protected void DeliverLocally(JsonElement packet, List<ReadOnlyMemory<byte>> attachments, BroadcastOptions options)
+    /// <param name="packet">socket.io's packet object.</param>
+    /// <param name="attachments">Its binary attachments.</param>
+    /// <param name="options">Its targets.</param>
+    /// <param name="offset">Where the packet is stored for connection state recovery, if it is: an EVENT without
+    /// acknowledgement gets it as its last argument.</param>
+    private protected void DeliverLocally(JsonElement packet, List<ReadOnlyMemory<byte>> attachments, BroadcastOptions options,
+        string? offset = null)
     {
         if (RedisWire.TryReadPacket(packet, out var nsp, out var type, out var ackId, out var payload) && nsp == Context.Namespace)
         {
-            base.Broadcast(OutgoingPacket.Relayed(type, Context.Namespace, ackId, payload, attachments.Count > 0 ? [.. attachments] : null), options);
+            var outgoing = OutgoingPacket.Relayed(type, Context.Namespace, ackId, payload, attachments.Count > 0 ? [.. attachments] : null);
+            base.Broadcast(offset is not null && IsStored(outgoing) ? outgoing.WithOffset(offset) : outgoing, options);
         }
     }
+
+    /// <summary>Whether recovery stores the packet: an EVENT without acknowledgement, with recovery on.</summary>
+    private protected bool IsStored(OutgoingPacket packet) =>
+        Context.ConnectionStateRecovery is not null && packet.Type == SocketIOPacketType.Event && packet.AckId < 0;
 
     /// <summary>Another server broadcasts with acknowledgements: report how many local clients it reaches, then relay
     /// each client's answer (a client that does not answer in time is simply not counted, as in socket.io).</summary>

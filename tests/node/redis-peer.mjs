@@ -1,18 +1,27 @@
 // A Node socket.io server with @socket.io/redis-adapter, to run beside .NET servers in one cluster.
-// Usage: PORT=… REDIS_PORT=… KEY=… [MODE=classic|sharded] node redis-peer.mjs   (prints "LISTENING" when ready)
+// Usage: PORT=… REDIS_PORT=… KEY=… [MODE=classic|sharded|streams] [RECOVERY_MS=…] node redis-peer.mjs
+// (prints "LISTENING" when ready). In streams mode KEY is also the stream's name; RECOVERY_MS turns on connection
+// state recovery with that window.
 // Besides its socket.io handlers it takes cluster operations from the tests as POST /control {op, …} → JSON.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { Redis } from "ioredis";
 
 const pub = new Redis({ host: "127.0.0.1", port: Number(process.env.REDIS_PORT) });
 const sub = pub.duplicate();
-const adapter = process.env.MODE === "sharded"
-  ? createShardedAdapter(pub, sub, { channelPrefix: process.env.KEY })
-  : createAdapter(pub, sub, { key: process.env.KEY });
+const adapters = {
+  classic: () => createAdapter(pub, sub, { key: process.env.KEY }),
+  sharded: () => createShardedAdapter(pub, sub, { channelPrefix: process.env.KEY }),
+  streams: () => createStreamsAdapter(pub, { streamName: process.env.KEY, channelPrefix: process.env.KEY }),
+};
+const adapter = adapters[process.env.MODE ?? "classic"]();
 const httpServer = createServer(control);
-const io = new Server(httpServer, { adapter });
+const recovery = process.env.RECOVERY_MS
+  ? { connectionStateRecovery: { maxDisconnectionDuration: Number(process.env.RECOVERY_MS), skipMiddlewares: true } }
+  : {};
+const io = new Server(httpServer, { adapter, ...recovery });
 
 // The user id comes from the token's subject, as the .NET servers' JWT authentication sets it (not verified here:
 // this peer only stands in for another service of the cluster). Each user's sockets share a room named by the id.

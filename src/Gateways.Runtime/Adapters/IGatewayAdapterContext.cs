@@ -42,6 +42,10 @@ public interface IGatewayAdapterContext
     /// <param name="socket">The socket, when found.</param>
     bool TryGetLocalSocket(string socketId, [NotNullWhen(true)] out IGatewayLocalSocket? socket);
 
+    /// <summary>The namespace's connection state recovery settings; <see langword="null"/> when recovery is off. An
+    /// adapter that implements <see cref="IGatewaySessionStore"/> stamps offsets and keeps sessions only when it is on.</summary>
+    Hosting.ConnectionStateRecoveryOptions? ConnectionStateRecovery => null;
+
     /// <summary>The packet as this server's sockets are to get it, from a broadcast of this server or of another:
     /// with connection state recovery on, an EVENT without acknowledgement is stamped with its offset and stored for
     /// <paramref name="targets"/> (rooms with no connected socket too: a lost socket may be in them). An adapter calls it

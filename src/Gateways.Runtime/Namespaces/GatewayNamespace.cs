@@ -50,10 +50,12 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
         SerializerOptions = serializerOptions;
         TimeProvider = timeProvider;
         _all = new BroadcastOperator(this, BroadcastOptions.All);
-        Recovery = options.ConnectionStateRecovery.Enabled
-            ? new Recovery.ConnectionRecoveryStore(Name, options.ConnectionStateRecovery, timeProvider, MaxPacketBytes, logger, OnSessionExpired)
-            : null;
+        ConnectionStateRecovery = options.ConnectionStateRecovery.Enabled ? options.ConnectionStateRecovery : null;
         Adapter = adapterFactory.Create(this);
+        // An adapter that keeps recovery in shared storage takes it over; otherwise this server keeps it in memory.
+        Recovery = ConnectionStateRecovery is not { } recovery ? null
+            : Adapter is IGatewaySessionStore store ? new Recovery.AdapterRecoveryStore(Name, store, logger)
+            : new Recovery.ConnectionRecoveryStore(Name, recovery, timeProvider, MaxPacketBytes, logger, OnSessionExpired);
     }
 
     /// <inheritdoc/>
@@ -100,11 +102,14 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
             : throw new FormatException("The arguments are not a JSON array whose placeholders point to its attachments.");
 
     /// <summary>Sessions and stamped events of connection state recovery; null when it is off.</summary>
-    internal Recovery.ConnectionRecoveryStore? Recovery { get; }
+    internal Recovery.IRecoveryStore? Recovery { get; }
+
+    /// <inheritdoc/>
+    public ConnectionStateRecoveryOptions? ConnectionStateRecovery { get; }
 
     /// <inheritdoc/>
     public SocketIO.OutgoingPacket PrepareLocalDelivery(SocketIO.OutgoingPacket packet, BroadcastOptions targets) =>
-        Recovery is { } recovery ? recovery.Stamp(packet, targets) : packet;
+        Recovery is { } recovery ? recovery.PrepareLocalDelivery(packet, targets) : packet;
 
     /// <summary>Refuses, at the sender, a packet no client could receive.</summary>
     internal void EnsureDeliverable(SocketIO.EncodedPacket packet, string eventName)

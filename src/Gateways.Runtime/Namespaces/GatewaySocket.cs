@@ -38,7 +38,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
 
     /// <summary>The recovery offset when the socket connected: a client that saw no stamped event since then misses
     /// what came after it.</summary>
-    internal long ConnectedAtOffset { get; init; }
+    internal string? ConnectedAtOffset { get; init; }
 
     /// <inheritdoc/>
     public string Namespace => _namespace.Name;
@@ -137,7 +137,14 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         {
             // Stored for this socket's own room, so a client that loses the connection gets it back (as socket.io).
             _ownRoom ??= new BroadcastOptions(new HashSet<string>(StringComparer.Ordinal) { Id }, BroadcastOptions.All.Except);
-            var stamped = recovery.Stamp(OutgoingPacket.Event(_namespace.Name, eventName, args, _namespace.SerializerOptions), _ownRoom);
+            var outgoing = OutgoingPacket.Event(_namespace.Name, eventName, args, _namespace.SerializerOptions);
+            if (recovery is not Recovery.ConnectionRecoveryStore)
+            {
+                // Shared storage: the adapter stores it and stamps its offset, as Node's adapters do for socket.emit.
+                _namespace.Adapter.Broadcast(outgoing, _ownRoom);
+                return;
+            }
+            var stamped = recovery.PrepareLocalDelivery(outgoing, _ownRoom);
             _namespace.EnsureDeliverable(stamped.Frame, eventName);
             Send(stamped);
             return;

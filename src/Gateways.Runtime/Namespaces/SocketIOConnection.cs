@@ -160,8 +160,8 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         var handshake = new Handshake(request.Headers, request.Query, auth, request.RemoteAddress, request.Url,
             request.IsHttps, _opened);
         var user = request.User.Identity?.IsAuthenticated == true ? request.User : null;
-        var (socket, session, missed) = CreateSocket(@namespace, handshake, user, auth);
-        var skipMiddlewares = session is not null && _options.ConnectionStateRecovery.SkipMiddlewares;
+        var (socket, session, missed) = await CreateSocketAsync(@namespace, handshake, user, auth);
+        var skipMiddlewares = session is not null && _options.ConnectionStateRecovery.SkipMiddlewares && !MustAuthenticateAgain(session);
 
         if ((!skipMiddlewares && !await RunMiddlewaresAsync(@namespace, socket)) || !IsSameUser(@namespace, socket, session)
             || !Session.IsOpen || !TryAdd(socket))
@@ -196,7 +196,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     /// <summary>A fresh socket, or — with connection state recovery on and a CONNECT carrying a live session's private
     /// id (<c>pid</c>) and the last offset its client saw — the socket it had, with the events it missed.</summary>
-    private (GatewaySocket Socket, Recovery.RecoverySession? Session, List<OutgoingPacket> Missed) CreateSocket(
+    private async ValueTask<(GatewaySocket Socket, Recovery.RecoverySession? Session, IReadOnlyList<OutgoingPacket> Missed)> CreateSocketAsync(
         GatewayNamespace @namespace, Handshake handshake, System.Security.Claims.ClaimsPrincipal? user, JsonElement auth)
     {
         if (@namespace.Recovery is not { } recovery)
@@ -205,30 +205,34 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         }
         // socket.io-client sends both; one that saw no stored event since it connected sends no offset.
         if (auth.ValueKind == JsonValueKind.Object && auth.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.String
-            && recovery.TryRestore(pid.GetString()!,
-                auth.TryGetProperty("offset", out var offset) && offset.ValueKind == JsonValueKind.String ? offset.GetString() : null,
-                out var session, out var missed))
+            && await recovery.TryRestoreAsync(pid.GetString()!,
+                auth.TryGetProperty("offset", out var offset) && offset.ValueKind == JsonValueKind.String ? offset.GetString() : null)
+                is { } restored)
         {
+            var session = restored.Session;
             var recovered = new GatewaySocket(session.SocketId, this, @namespace, handshake, session.User ?? user)
             {
                 Recovered = true,
                 PrivateId = session.PrivateId,
                 ConnectedAtOffset = session.ConnectedAtOffset,
-                UserId = session.UserId,
+                // A session from shared storage has no principal: the middlewares must find its user again.
+                UserId = MustAuthenticateAgain(session) ? null : session.UserId,
                 TokenExpiresAt = session.TokenExpiresAt,
             };
             foreach (var (key, value) in session.Items)
             {
                 recovered.Items[key] = value;
             }
-            return (recovered, session, missed);
+            return (recovered, session, restored.Missed);
         }
         return (new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user)
         {
             PrivateId = Internal.RandomIds.Next(),
-            ConnectedAtOffset = recovery.LastOffset,
+            ConnectedAtOffset = recovery.CurrentOffset,
         }, null, []);
     }
+
+    private static bool MustAuthenticateAgain(Recovery.RecoverySession session) => session.User is null && session.UserId is not null;
 
     /// <summary>When a recovered socket ran the middlewares again, they must have found the session's own user: a
     /// private id presented with another user's credentials is refused.</summary>

@@ -25,6 +25,12 @@ internal static partial class SocketIOLog
     [LoggerMessage(126, LogLevel.Warning, "Connection state recovery of namespace '{Namespace}' dropped {Sessions} sessions and {Packets} stored events at its limits since its last sweep (MaxSessions {MaxSessions}, MaxStoredPackets {MaxPackets}, MaxStoredBytes {MaxBytes}): clients that lost them connect afresh.")]
     public static partial void RecoveryLimitsReached(ILogger logger, string @namespace, long sessions, long packets, int maxSessions, int maxPackets, long maxBytes);
 
+    [LoggerMessage(127, LogLevel.Warning, "Connection state recovery of namespace '{Namespace}' could not keep the session of socket '{SocketId}'; its client will connect afresh.")]
+    public static partial void RecoveryPersistFailed(ILogger logger, string @namespace, string socketId, Exception exception);
+
+    [LoggerMessage(128, LogLevel.Warning, "Connection state recovery of namespace '{Namespace}' could not look up a session; the client connects afresh.")]
+    public static partial void RecoveryRestoreFailed(ILogger logger, string @namespace, Exception exception);
+
     [LoggerMessage(124, LogLevel.Debug, "Socket '{SocketId}' of namespace '{Namespace}' was recovered with {Missed} missed events.")]
     public static partial void SocketRecovered(ILogger logger, string socketId, string @namespace, int missed);
 

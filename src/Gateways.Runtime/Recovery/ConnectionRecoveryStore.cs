@@ -8,8 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace Gateways.Recovery;
 
 /// <summary>What a lost socket leaves behind for its client to take back: its ids, rooms, items and user.</summary>
+/// <remarks><see cref="User"/> is kept only in memory: a session restored from an adapter's shared storage has the
+/// <see cref="UserId"/> alone, and its client authenticates again.</remarks>
 internal sealed record RecoverySession(string PrivateId, string SocketId, string[] Rooms, KeyValuePair<string, object?>[] Items,
-    ClaimsPrincipal? User, string? UserId, DateTimeOffset? TokenExpiresAt, long ConnectedAtOffset, DateTimeOffset DisconnectedAt);
+    ClaimsPrincipal? User, string? UserId, DateTimeOffset? TokenExpiresAt, string? ConnectedAtOffset, DateTimeOffset DisconnectedAt);
 
 /// <summary>
 /// One namespace's connection state recovery, in memory (socket.io's <c>SessionAwareAdapter</c>): every EVENT sent
@@ -18,7 +20,7 @@ internal sealed record RecoverySession(string PrivateId, string SocketId, string
 /// offset it saw gets the session and the events after that offset which were meant for its rooms. Sessions, packets
 /// and their bytes are bounded (the oldest go first) and everything older than the window is swept.
 /// </summary>
-internal sealed class ConnectionRecoveryStore : IDisposable
+internal sealed class ConnectionRecoveryStore : IRecoveryStore
 {
     private readonly string _namespace;
     private readonly ConnectionStateRecoveryOptions _options;
@@ -71,6 +73,16 @@ internal sealed class ConnectionRecoveryStore : IDisposable
             }
         }
     }
+
+    /// <inheritdoc/>
+    public string CurrentOffset => Format(LastOffset);
+
+    /// <inheritdoc/>
+    public OutgoingPacket PrepareLocalDelivery(OutgoingPacket packet, BroadcastOptions targets) => Stamp(packet, targets);
+
+    /// <inheritdoc/>
+    public ValueTask<RestoredSession?> TryRestoreAsync(string privateId, string? offset) =>
+        ValueTask.FromResult(TryRestore(privateId, offset, out var session, out var missed) ? new RestoredSession(session, missed) : null);
 
     public int SessionCount
     {
@@ -189,12 +201,7 @@ internal sealed class ConnectionRecoveryStore : IDisposable
             {
                 return "token_expired";
             }
-            long after;
-            if (offset is null)
-            {
-                after = session.ConnectedAtOffset;
-            }
-            else if (!TryParse(offset, out after) || after > _lastOffset)
+            if (!TryParse(offset ?? session.ConnectedAtOffset, out var after) || after > _lastOffset)
             {
                 return "unknown_session";
             }
@@ -226,10 +233,10 @@ internal sealed class ConnectionRecoveryStore : IDisposable
 
     private string Format(long offset) => _prefix + offset.ToString(CultureInfo.InvariantCulture);
 
-    private bool TryParse(string offset, out long value)
+    private bool TryParse(string? offset, out long value)
     {
         value = 0;
-        return offset.StartsWith(_prefix, StringComparison.Ordinal)
+        return offset is not null && offset.StartsWith(_prefix, StringComparison.Ordinal)
             && long.TryParse(offset.AsSpan(_prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 

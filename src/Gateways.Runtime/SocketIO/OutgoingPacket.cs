@@ -117,7 +117,8 @@ public sealed class OutgoingPacket
 
     /// <summary>This EVENT with one more argument, the connection-state-recovery offset, last (where socket.io puts
     /// it, and where socket.io-client reads it from).</summary>
-    internal OutgoingPacket WithOffset(string offset)
+    /// <param name="offset">The offset.</param>
+    public OutgoingPacket WithOffset(string offset)
     {
         if (_args is not null)
         {

@@ -39,9 +39,13 @@ public sealed class ConnectionRecoveryStoreTests
     private static string[] Texts(IEnumerable<OutgoingPacket> packets) =>
         [.. packets.Select(p => JsonElement.Parse(p.Payload.Span)[1].GetString()!)];
 
-    private static RecoverySession Session(ConnectionRecoveryStore store, FakeTimeProvider clock, string[] rooms, long connectedAt = 0,
+    /// <param name="connectedAt">The store's offset when the socket connected; by default before anything was stamped.</param>
+    private static RecoverySession Session(ConnectionRecoveryStore store, FakeTimeProvider clock, string[] rooms, string? connectedAt = null,
         DateTimeOffset? tokenExpiresAt = null, string pid = "pid-1") =>
-        new(pid, "socket-1", rooms, [new("score", 7)], null, "alice", tokenExpiresAt, connectedAt, clock.GetUtcNow());
+        new(pid, "socket-1", rooms, [new("score", 7)], null, "alice", tokenExpiresAt, connectedAt ?? BeforeAnything(store), clock.GetUtcNow());
+
+    private static string BeforeAnything(ConnectionRecoveryStore store) =>
+        store.CurrentOffset[..(store.CurrentOffset.LastIndexOf('-') + 1)] + "0";
 
     [Fact]
     public void EventsWithoutAckAreStampedAndEverythingElseGoesAsItIs()
@@ -82,7 +86,7 @@ public sealed class ConnectionRecoveryStoreTests
     {
         var (store, clock) = Store();
         store.Stamp(Event("before it connected"), To());
-        var connectedAt = store.LastOffset;
+        var connectedAt = store.CurrentOffset;
         store.Stamp(Event("while connected"), To());
         store.Persist(Session(store, clock, ["socket-1"], connectedAt));
 

@@ -145,6 +145,7 @@ public sealed class DotNetPeer : IClusterPeer
                 options.Configuration = RedisServer.Configuration;
                 options.Key = key;
                 options.Mode = mode;
+                options.StreamName = key; // one stream per test, as the Node peer's
             });
         });
         return new DotNetPeer(server);
@@ -250,7 +251,7 @@ public sealed class NodePeer : IClusterPeer
             ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["REDIS_PORT"] = RedisServer.Port.ToString(CultureInfo.InvariantCulture),
             ["KEY"] = key,
-            ["MODE"] = mode == RedisAdapterMode.Sharded ? "sharded" : "classic",
+            ["MODE"] = mode.ToString().ToLowerInvariant(),
         }, out var output);
         await ProcessRunner.WaitForPortAsync(port, process, output, TimeSpan.FromSeconds(20));
         return new NodePeer(process, output, port);

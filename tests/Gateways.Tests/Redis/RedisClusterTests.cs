@@ -20,7 +20,7 @@ public sealed class RedisClusterTests
     public static TheoryData<string, string, RedisAdapterMode> Clusters()
     {
         var data = new TheoryData<string, string, RedisAdapterMode>();
-        foreach (var mode in new[] { RedisAdapterMode.Classic, RedisAdapterMode.Sharded })
+        foreach (var mode in new[] { RedisAdapterMode.Classic, RedisAdapterMode.Sharded, RedisAdapterMode.Streams })
         {
             data.Add("dotnet", "dotnet", mode);
             data.Add("dotnet", "node", mode);
@@ -104,6 +104,7 @@ public sealed class RedisClusterTests
     [Theory]
     [InlineData(RedisAdapterMode.Classic)]
     [InlineData(RedisAdapterMode.Sharded)]
+    [InlineData(RedisAdapterMode.Streams)]
     public async Task AServerSideEmitWithAckTimesOutWhenAServerDoesNotAnswerInTime(RedisAdapterMode mode)
     {
         var key = $"gw-{Guid.NewGuid():N}";

@@ -1,0 +1,59 @@
+using Gateways.Adapters;
+using Gateways.SocketIO;
+using Microsoft.Extensions.Logging;
+
+namespace Gateways.Recovery;
+
+/// <summary>
+/// Connection state recovery kept by the namespace's adapter in shared storage (<see cref="IGatewaySessionStore"/>):
+/// the adapter stamps offsets, so local delivery passes packets through untouched; sessions go to the adapter, which
+/// must not fail the disconnect that persists them, and come back from it with the user's id alone.
+/// </summary>
+internal sealed class AdapterRecoveryStore(string @namespace, IGatewaySessionStore store, ILogger logger) : IRecoveryStore
+{
+    public string? CurrentOffset => store.CurrentOffset;
+
+    public OutgoingPacket PrepareLocalDelivery(OutgoingPacket packet, BroadcastOptions targets) => packet;
+
+    public void Persist(RecoverySession session) => _ = PersistAsync(session);
+
+    private async Task PersistAsync(RecoverySession session)
+    {
+        try
+        {
+            await store.PersistSessionAsync(new GatewaySessionRecord(session.PrivateId, session.SocketId, session.Rooms, session.Items,
+                session.UserId, session.TokenExpiresAt, session.ConnectedAtOffset, session.DisconnectedAt));
+        }
+        catch (Exception ex)
+        {
+            // The socket is gone either way; its client starts afresh when it comes back.
+            Namespaces.SocketIOLog.RecoveryPersistFailed(logger, @namespace, session.SocketId, ex);
+        }
+    }
+
+    public async ValueTask<RestoredSession?> TryRestoreAsync(string privateId, string? offset)
+    {
+        GatewayRestoredSession? restored;
+        try
+        {
+            restored = await store.RestoreSessionAsync(privateId, offset);
+        }
+        catch (Exception ex)
+        {
+            Namespaces.SocketIOLog.RecoveryRestoreFailed(logger, @namespace, ex);
+            restored = null;
+        }
+        Internal.GatewaysMetrics.RecoveryAttempt(@namespace, restored is null ? "unknown_session" : "recovered");
+        if (restored is null)
+        {
+            return null;
+        }
+        var record = restored.Session;
+        return new RestoredSession(new RecoverySession(record.PrivateId, record.SocketId, [.. record.Rooms], [.. record.Items], null,
+            record.UserId, record.TokenExpiresAt, record.ConnectedAtOffset, record.DisconnectedAt), restored.Missed);
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -611,6 +611,66 @@ const scenarios = {
     return result;
   },
 
+  // Recovery on another server of the cluster. A load balancer (a TCP proxy here) sends A's client to the first server;
+  // then the first server goes — its connections cut (input.cut = "drop") or the server shut down gracefully on A's
+  // request ("shutdown") — and the balancer sends the client's reconnection to the second server, where B, connected
+  // there from the start, sends to the room and to A's own room while A is away.
+  async "recovery-across"() {
+    const net = await import("node:net");
+    const until = async (condition, what) => {
+      for (let i = 0; i < 400 && !condition(); i++) await new Promise((ok) => setTimeout(ok, 25));
+      if (!condition()) throw new Error(`timed out waiting for ${what}`);
+    };
+    let target = new URL(input.first);
+    const piped = new Set();
+    const balancer = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port), target.hostname);
+      piped.add(client);
+      client.on("close", () => piped.delete(client));
+      for (const [from, to] of [[client, upstream], [upstream, client]]) {
+        from.pipe(to);
+        from.on("error", () => to.destroy());
+        from.on("close", () => to.destroy());
+      }
+    });
+    await new Promise((ok) => balancer.listen(0, "127.0.0.1", ok));
+    const via = `http://127.0.0.1:${balancer.address().port}`;
+
+    const a = io(via, { transports: ["websocket"], forceNew: true, reconnectionDelay: 1000, reconnectionDelayMax: 1000 });
+    const heard = [];
+    a.on("room-message", (...args) => heard.push(args));
+    await connected(a);
+    const b = await connected(io(input.second, { transports: ["websocket"], forceNew: true }));
+    await ack(a, "join", "r");
+    await new Promise((ok) => setTimeout(ok, 200)); // the join travels to the second server
+    await ack(b, "to-room", "r", "live");
+    await until(() => heard.length === 1, "the live message from the other server");
+    const first = { id: a.id, recovered: a.recovered };
+
+    step("the first server goes");
+    target = new URL(input.second);
+    const back = once(a, "connect");
+    if (input.cut === "shutdown") {
+      a.emit("shutdown-server");
+    } else {
+      for (const socket of piped) socket.destroy();
+    }
+    await new Promise((ok) => a.once("disconnect", ok));
+    await new Promise((ok) => setTimeout(ok, 300)); // the session is written to Redis as the connection goes
+    await ack(b, "to-room", "r", "missed 1");
+    await ack(b, "to-room", first.id, "missed direct");
+    await ack(b, "to-room", "r", "missed 2");
+    await back;
+    await until(() => heard.length >= 4, "the missed messages");
+    await ack(b, "to-room", "r", "after");
+    await until(() => heard.length >= 5, "the message after the recovery");
+    const result = { first, second: { id: a.id, recovered: a.recovered }, heard };
+    a.disconnect();
+    b.disconnect();
+    balancer.close();
+    return result;
+  },
+
   // Two servers, one cluster (Redis): c1 on the first, c2 and c3 on the second.
   async cluster() {
     const make = (server) => connected(io(server, { transports: ["websocket"], forceNew: true, reconnection: false }));

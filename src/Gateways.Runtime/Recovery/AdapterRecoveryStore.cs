@@ -11,11 +11,23 @@ namespace Gateways.Recovery;
 /// </summary>
 internal sealed class AdapterRecoveryStore(string @namespace, IGatewaySessionStore store, ILogger logger) : IRecoveryStore
 {
+    // How long stopping waits for the sessions of the sockets it closed to be written.
+    private static readonly TimeSpan PersistOnStop = TimeSpan.FromSeconds(5);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, bool> _persisting = new();
+
     public string? CurrentOffset => store.CurrentOffset;
 
     public OutgoingPacket PrepareLocalDelivery(OutgoingPacket packet, BroadcastOptions targets) => packet;
 
-    public void Persist(RecoverySession session) => _ = PersistAsync(session);
+    public void Persist(RecoverySession session)
+    {
+        var persisting = PersistAsync(session);
+        if (!persisting.IsCompleted)
+        {
+            _persisting[persisting] = true;
+            persisting.ContinueWith(done => _persisting.TryRemove(done, out _), TaskScheduler.Default);
+        }
+    }
 
     private async Task PersistAsync(RecoverySession session)
     {
@@ -53,7 +65,7 @@ internal sealed class AdapterRecoveryStore(string @namespace, IGatewaySessionSto
             record.UserId, record.TokenExpiresAt, record.ConnectedAtOffset, record.DisconnectedAt), restored.Missed);
     }
 
-    public void Dispose()
-    {
-    }
+    /// <summary>The server stops: the sessions of the sockets its shutdown closed are written before it goes, so their
+    /// clients recover on another server.</summary>
+    public void Dispose() => Task.WaitAll([.. _persisting.Keys], PersistOnStop);
 }

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateways.Adapters.Redis;
+using Gateways.Tests.Infrastructure;
+using Gateways.Tests.Interop;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gateways.Tests.Recovery;
+
+/// <summary>Connection state recovery across a cluster on the Redis Streams adapter: the unmodified socket.io-client,
+/// behind a load balancer, loses the server it was on — its connection cut, or the server shut down as in a deploy —
+/// and recovers on another one, .NET or Node's socket.io with <c>@socket.io/redis-streams-adapter</c>: the same socket
+/// id, its rooms, and every event sent while it was away, each with its stream offset.</summary>
+public sealed class RecoveryAcrossServersTests
+{
+    [Theory]
+    [InlineData("dotnet", "dotnet", "drop")]
+    [InlineData("dotnet", "dotnet", "shutdown")]
+    [InlineData("dotnet", "node", "drop")]
+    [InlineData("node", "dotnet", "drop")]
+    public async Task TheClientRecoversOnAnotherServerWithEverythingItMissed(string firstKind, string secondKind, string cut)
+    {
+        var key = $"gw-{Guid.NewGuid():N}";
+        await using var first = await StartAsync(firstKind, key);
+        await using var second = await StartAsync(secondKind, key);
+
+        var r = await NodeScenario.RunAsync("recovery-across", first.Url, timeout: TimeSpan.FromSeconds(40),
+            input: new { first = first.Url, second = second.Url, cut });
+
+        var before = r.GetProperty("first");
+        var after = r.GetProperty("second");
+        Assert.False(before.GetProperty("recovered").GetBoolean());
+        Assert.True(after.GetProperty("recovered").GetBoolean(), $"the client was not recovered on the {secondKind} server");
+        Assert.Equal(before.GetProperty("id").GetString(), after.GetProperty("id").GetString());
+        var heard = r.GetProperty("heard").EnumerateArray().Select(args => args.EnumerateArray().ToArray()).ToArray();
+        Assert.Equal(["live", "missed 1", "missed direct", "missed 2", "after"], heard.Select(args => args[0].GetString()));
+        // Each event carries its entry id in the stream as its offset, in the order they were added.
+        var offsets = heard.Select(args => args[^1].GetString()!).ToArray();
+        Assert.All(offsets, offset => Assert.Matches("^[0-9]+-[0-9]+$", offset));
+        Assert.Equal(offsets, offsets.OrderBy(o => o, Comparer<string>.Create(CompareIds)));
+        Assert.Equal(offsets.Length, offsets.Distinct().Count());
+    }
+
+    private static int CompareIds(string a, string b)
+    {
+        var (x, y) = (a.Split('-').Select(ulong.Parse).ToArray(), b.Split('-').Select(ulong.Parse).ToArray());
+        return x[0] != y[0] ? x[0].CompareTo(y[0]) : x[1].CompareTo(y[1]);
+    }
+
+    private static async Task<Server> StartAsync(string kind, string key)
+    {
+        if (kind == "node")
+        {
+            var port = ProcessRunner.FreePort();
+            var node = ProcessRunner.Start("node", ["redis-peer.mjs"], RepositoryPaths.NodeTests, new Dictionary<string, string>
+            {
+                ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+                ["REDIS_PORT"] = RedisServer.Port.ToString(CultureInfo.InvariantCulture),
+                ["KEY"] = key,
+                ["MODE"] = "streams",
+                ["RECOVERY_MS"] = "120000",
+            }, out var output);
+            await ProcessRunner.WaitForPortAsync(port, node, output, TimeSpan.FromSeconds(20));
+            return new Server($"http://127.0.0.1:{port}", () =>
+            {
+                node.Kill(entireProcessTree: true);
+                node.Dispose();
+                return ValueTask.CompletedTask;
+            });
+        }
+        var server = await TestGatewayServer.StartAsync(gateways =>
+        {
+            InteropServer.Configure(gateways);
+            // A deploy in one event: the server stops as a host does on SIGTERM.
+            gateways.AddNamespace("/", ns => ns.On("shutdown-server",
+                context => context.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication()));
+            gateways.AddRedisAdapter(options =>
+            {
+                options.Configuration = RedisServer.Configuration;
+                options.Mode = RedisAdapterMode.Streams;
+                options.Key = key;
+                options.StreamName = key;
+            });
+        }, options => options.ConnectionStateRecovery.Enabled = true);
+        return new Server(server.Url, server.DisposeAsync);
+    }
+
+    private sealed record Server(string Url, Func<ValueTask> Stop) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Stop();
+    }
+}

@@ -51,8 +51,12 @@ var gateways = builder.Services.AddGateways(options =>
 if (settings.RedisUrl is not null)
 {
     // Rooms, broadcasts and notifications span every instance on that Redis (Node servers with
-    // @socket.io/redis-adapter included).
-    gateways.AddRedisAdapter(settings.RedisUrl);
+    // @socket.io/redis-adapter, or with @socket.io/redis-streams-adapter in streams mode, included).
+    gateways.AddRedisAdapter(options =>
+    {
+        options.Configuration = settings.RedisUrl;
+        options.Mode = settings.RedisMode;
+    });
 }
 
 var app = builder.Build();

@@ -1,11 +1,12 @@
 using System.Text;
+using Gateways.Adapters.Redis;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Chat.Services;
 
-/// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, WS_RECOVERY_SECONDS, JWT_SECRET, JWT_ISSUER,
-/// JWT_AUDIENCE, CHAT_DB.</summary>
+/// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, WS_REDIS_ADAPTER, WS_RECOVERY_SECONDS, JWT_SECRET,
+/// JWT_ISSUER, JWT_AUDIENCE, CHAT_DB.</summary>
 public sealed class ChatSettings
 {
     /// <summary>The development secret used when JWT_SECRET is unset. Never use it in production.</summary>
@@ -20,6 +21,11 @@ public sealed class ChatSettings
     public string? Audience { get; init; }
 
     public string? RedisUrl { get; init; }
+
+    /// <summary>Which Redis adapter (WS_REDIS_ADAPTER): <c>pubsub</c> (the default, Node's <c>createAdapter</c>),
+    /// <c>sharded</c> (<c>createShardedAdapter</c>) or <c>streams</c> (<c>@socket.io/redis-streams-adapter</c>, with
+    /// which a client recovers its session on any instance).</summary>
+    public RedisAdapterMode RedisMode { get; init; }
 
     /// <summary>How long a client that lost its connection may come back and get what it missed (WS_RECOVERY_SECONDS,
     /// default 120; 0 turns connection state recovery off).</summary>
@@ -39,6 +45,13 @@ public sealed class ChatSettings
             Issuer = NullIfEmpty(configuration["JWT_ISSUER"]),
             Audience = NullIfEmpty(configuration["JWT_AUDIENCE"]),
             RedisUrl = NullIfEmpty(configuration["WS_REDIS_URL"]),
+            RedisMode = NullIfEmpty(configuration["WS_REDIS_ADAPTER"])?.ToLowerInvariant() switch
+            {
+                null or "pubsub" => RedisAdapterMode.Classic,
+                "sharded" => RedisAdapterMode.Sharded,
+                "streams" => RedisAdapterMode.Streams,
+                var other => throw new InvalidOperationException($"WS_REDIS_ADAPTER must be pubsub, sharded or streams, not '{other}'."),
+            },
             RecoveryWindow = TimeSpan.FromSeconds(int.TryParse(configuration["WS_RECOVERY_SECONDS"], out var seconds) && seconds >= 0 ? seconds : 120),
         };
     }

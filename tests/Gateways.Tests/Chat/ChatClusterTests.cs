@@ -3,36 +3,39 @@ using Gateways.Tests.Infrastructure;
 
 namespace Gateways.Tests.Chat;
 
-/// <summary>Two chat instances on one Redis (WS_REDIS_URL): rooms, notifications and prices span both.</summary>
-public sealed class ChatClusterTests : IAsyncLifetime
+/// <summary>Two chat instances on one Redis (WS_REDIS_URL, with each WS_REDIS_ADAPTER): rooms, notifications and
+/// prices span both.</summary>
+public sealed class ChatClusterTests
 {
-    private ChatSampleFixture? _first;
-    private ChatSampleFixture? _second;
-
-    public async Task InitializeAsync()
+    [Theory]
+    [InlineData("pubsub")]
+    [InlineData("streams")]
+    public async Task RoomsNotificationsAndPricesSpanInstances(string adapter)
     {
         var redis = new Dictionary<string, string>
         {
             ["WS_REDIS_URL"] = $"redis://127.0.0.1:{RedisServer.Port.ToString(CultureInfo.InvariantCulture)}",
+            ["WS_REDIS_ADAPTER"] = adapter,
         };
-        _first = new ChatSampleFixture(redis);
-        _second = new ChatSampleFixture(redis);
-        await Task.WhenAll(_first.InitializeAsync(), _second.InitializeAsync());
-    }
-
-    public async Task DisposeAsync()
-    {
-        await (_first?.DisposeAsync() ?? Task.CompletedTask);
-        await (_second?.DisposeAsync() ?? Task.CompletedTask);
-    }
-
-    [Fact]
-    public async Task RoomsNotificationsAndPricesSpanInstances()
-    {
-        var r = await NodeScenario.RunAsync("chat-cluster", _first!.Url, input: new
+        var first = new ChatSampleFixture(redis);
+        var second = new ChatSampleFixture(redis);
+        try
         {
-            first = _first.Url,
-            second = _second!.Url,
+            await Task.WhenAll(first.InitializeAsync(), second.InitializeAsync());
+            await AssertSpanAsync(first, second);
+        }
+        finally
+        {
+            await Task.WhenAll(first.DisposeAsync(), second.DisposeAsync());
+        }
+    }
+
+    private static async Task AssertSpanAsync(ChatSampleFixture first, ChatSampleFixture second)
+    {
+        var r = await NodeScenario.RunAsync("chat-cluster", first.Url, input: new
+        {
+            first = first.Url,
+            second = second.Url,
             alice = ChatSampleFixture.Token("alice"),
             bob = ChatSampleFixture.Token("bob"),
         });

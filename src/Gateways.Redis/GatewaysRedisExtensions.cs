@@ -11,8 +11,9 @@ public static class GatewaysRedisExtensions
 {
     /// <summary>
     /// Makes several servers act as one through Redis, wire-compatible with Node's <c>@socket.io/redis-adapter</c> 8.x
-    /// (classic mode): broadcasts, rooms, <c>To(userId)</c>, fetching, joining, leaving and disconnecting sockets span
-    /// the cluster. Adds the <c>gateways-redis</c> health check.
+    /// (classic and sharded modes) and <c>@socket.io/redis-streams-adapter</c> 0.3 (streams mode, which also keeps
+    /// connection state recovery in Redis): broadcasts, rooms, <c>To(userId)</c>, fetching, joining, leaving and
+    /// disconnecting sockets span the cluster. Adds the <c>gateways-redis</c> health check.
     /// </summary>
     /// <param name="gateways">The builder.</param>
     /// <param name="configure">The Redis address and the channel prefix.</param>

@@ -295,28 +295,41 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
         {
             return null;
         }
+        var missed = await ReadAfterAsync(database, offset, session.Rooms);
+        return missed is null ? null : new GatewayRestoredSession(session, missed);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<OutgoingPacket>> ReadEventsAfterAsync(string offset, IReadOnlyList<string> rooms) =>
+        StreamEntry.IsId(offset) ? await ReadAfterAsync(Redis.Database, offset, rooms) ?? [] : [];
+
+    /// <summary>The entries after <paramref name="offset"/> for <paramref name="rooms"/>, read in pages; null past
+    /// <see cref="Hosting.ConnectionStateRecoveryOptions.MaxStoredPackets"/> of them (more than recovery may hold:
+    /// the client starts afresh rather than half-recovered).</summary>
+    private async Task<List<OutgoingPacket>?> ReadAfterAsync(IDatabase database, string offset, IReadOnlyList<string> rooms)
+    {
         var limit = Context.ConnectionStateRecovery?.MaxStoredPackets ?? 10_000;
         var missed = new List<OutgoingPacket>();
         var after = offset;
         while (true)
         {
             var page = (RedisResult[])(await database.ExecuteAsync("XRANGE", _stream, "(" + after, "+", "COUNT", RestorePageSize))!;
-            foreach (var raw2 in page)
+            foreach (var raw in page)
             {
-                var entry = StreamEntry.Parse(raw2);
+                var entry = StreamEntry.Parse(raw);
                 after = entry.Id;
-                if (MissedPacket(entry, session.Rooms) is { } packet)
+                if (MissedPacket(entry, rooms) is { } packet)
                 {
                     if (missed.Count == limit)
                     {
-                        return null; // more than recovery may hold: the client starts afresh rather than half-recovered
+                        return null;
                     }
                     missed.Add(packet);
                 }
             }
             if (page.Length < RestorePageSize)
             {
-                return new GatewayRestoredSession(session, missed);
+                return missed;
             }
         }
     }

@@ -671,6 +671,105 @@ const scenarios = {
     return result;
   },
 
+  // Nothing missed under churn: input.clients sockets behind a balancer that spreads connections over input.servers
+  // (round robin, skipping a server that refuses), a broadcaster on input.broadcaster emitting "tick-<n>" to everyone
+  // every input.everyMs for input.durationMs, and meanwhile either a random client's connection cut every
+  // input.cutEveryMs, or (input.cut = "shutdown") every client on the first server, which is shut down gracefully
+  // halfway (a deploy) while the balancer sends the reconnections to the others. Reports, per client, the ticks it
+  // got, and how often it came back recovered.
+  async "recovery-churn"() {
+    const net = await import("node:net");
+    const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+    const all = input.servers.map((server) => new URL(server));
+    let targets = input.cut === "shutdown" ? all.slice(0, 1) : all;
+    let next = 0;
+    const piped = new Set();
+    const balancer = net.createServer((client) => {
+      client.pause();
+      const attempt = (tries) => {
+        const target = targets[next++ % targets.length];
+        const upstream = net.connect(Number(target.port), target.hostname);
+        upstream.once("error", () => (tries > 1 ? attempt(tries - 1) : client.destroy()));
+        upstream.once("connect", () => {
+          piped.add(client);
+          client.on("close", () => piped.delete(client));
+          for (const [from, to] of [[client, upstream], [upstream, client]]) {
+            from.pipe(to);
+            from.on("error", () => to.destroy());
+            from.on("close", () => to.destroy());
+          }
+          client.resume();
+        });
+      };
+      attempt(targets.length);
+    });
+    await new Promise((ok) => balancer.listen(0, "127.0.0.1", ok));
+    const via = `http://127.0.0.1:${balancer.address().port}`;
+
+    const clients = [];
+    for (let i = 0; i < input.clients; i++) {
+      const socket = io(via, { transports: ["websocket"], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 300 });
+      const state = { socket, ticks: [], recoveries: 0, fresh: 0 };
+      socket.onAny((event) => event.startsWith("tick-") && state.ticks.push(Number(event.slice(5))));
+      socket.on("connect", () => (socket.recovered ? state.recoveries++ : state.fresh++));
+      clients.push(state);
+    }
+    await Promise.all(clients.map((c) => (c.socket.connected ? c : once(c.socket, "connect"))));
+    const broadcaster = await connected(io(input.broadcaster, { transports: ["websocket"], forceNew: true }));
+    step(`${clients.length} clients connected`);
+
+    let cuts = 0;
+    let stopping = false;
+    const cutter = (async () => {
+      if (input.cut === "shutdown") {
+        await sleep(input.durationMs / 2);
+        targets = all.slice(1); // the balancer stops sending clients to the server that goes
+        const control = await connected(io(input.servers[0], { transports: ["websocket"], forceNew: true, reconnection: false }));
+        control.emit("shutdown-server");
+        cuts = 1;
+        return;
+      }
+      while (!stopping) {
+        await sleep(input.cutEveryMs);
+        const victims = [...piped];
+        if (victims.length > 0) {
+          victims[Math.floor(Math.random() * victims.length)].destroy();
+          cuts++;
+        }
+      }
+    })();
+    let sent = 0;
+    const started = Date.now();
+    while (Date.now() - started < input.durationMs) {
+      sent++;
+      await ack(broadcaster, "to-all", `tick-${sent}`);
+      await sleep(input.everyMs);
+    }
+    stopping = true;
+    await cutter;
+    for (let i = 0; i < 200 && !clients.every((c) => c.socket.connected && c.ticks.length >= sent); i++) await sleep(50);
+    await sleep(300); // anything doubled arrives too
+    // A summary per client (the full lists of 100 clients would not fit one result line): exactly 1..sent in order,
+    // or the first ticks missing, doubled and out of order.
+    const summary = (ticks) => {
+      const seen = new Set(ticks);
+      const missing = [];
+      for (let n = 1; n <= sent && missing.length < 10; n++) if (!seen.has(n)) missing.push(n);
+      const doubled = ticks.filter((t, i) => ticks.indexOf(t) !== i).slice(0, 10);
+      const outOfOrder = ticks.filter((t, i) => i > 0 && t < ticks[i - 1]).slice(0, 10);
+      return { got: ticks.length, exact: ticks.length === sent && ticks.every((t, i) => t === i + 1), missing, doubled, outOfOrder };
+    };
+    const result = {
+      sent,
+      cuts,
+      clients: clients.map((c) => ({ ...summary(c.ticks), recoveries: c.recoveries, fresh: c.fresh, connected: c.socket.connected })),
+    };
+    for (const c of clients) c.socket.disconnect();
+    broadcaster.disconnect();
+    balancer.close();
+    return result;
+  },
+
   // Two servers, one cluster (Redis): c1 on the first, c2 and c3 on the second.
   async cluster() {
     const make = (server) => connected(io(server, { transports: ["websocket"], forceNew: true, reconnection: false }));

@@ -28,6 +28,13 @@ public interface IGatewaySessionStore
     /// <returns>The session and what it missed; <see langword="null"/> when the session is unknown or gone, or an event
     /// it may have missed is no longer stored.</returns>
     Task<GatewayRestoredSession?> RestoreSessionAsync(string privateId, string? offset);
+
+    /// <summary>The stored events after <paramref name="offset"/> meant for <paramref name="rooms"/>, in order, each
+    /// stamped with its offset: the runtime asks once more after a recovered socket has joined its rooms, for what was
+    /// stored between the replay and then (it sends each event once).</summary>
+    /// <param name="offset">The last offset replayed.</param>
+    /// <param name="rooms">The socket's rooms.</param>
+    Task<IReadOnlyList<OutgoingPacket>> ReadEventsAfterAsync(string offset, IReadOnlyList<string> rooms);
 }
 
 /// <summary>What a lost socket leaves behind for its client to take back.</summary>

@@ -193,7 +193,65 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     public bool Send(EncodedPacket packet) => Connected && _connection.Session.TrySend(packet.Text, packet.Attachments);
 
     /// <inheritdoc/>
-    public bool Send(OutgoingPacket packet) => Connected && Send(packet.Frame);
+    public bool Send(OutgoingPacket packet)
+    {
+        if (packet.Offset is not null && Volatile.Read(ref _held) is not null)
+        {
+            lock (_holdLock)
+            {
+                if (_held is not null)
+                {
+                    _held.Add(packet);
+                    return Connected;
+                }
+            }
+        }
+        return Connected && Send(packet.Frame);
+    }
+
+    // ---- the hand-off from replay to live delivery of a recovered socket ----
+
+    private readonly Lock _holdLock = new();
+    private List<OutgoingPacket>? _held;
+    private HashSet<string>? _replayed;
+
+    /// <summary>Holds live stored events back (a recovered socket, before its replay): they are sent after the replay,
+    /// in order, each once.</summary>
+    internal void HoldLiveEvents()
+    {
+        _replayed = new HashSet<string>(StringComparer.Ordinal);
+        Volatile.Write(ref _held, []);
+    }
+
+    /// <summary>Sends a replayed event past the hold and remembers its offset.</summary>
+    internal void SendReplayed(OutgoingPacket packet)
+    {
+        if (packet.Offset is { } offset && !_replayed!.Add(offset))
+        {
+            return;
+        }
+        if (Connected)
+        {
+            Send(packet.Frame);
+        }
+    }
+
+    /// <summary>Ends the hold: the live events it kept that the replay did not send already go out, in order.</summary>
+    internal void ReleaseLiveEvents()
+    {
+        lock (_holdLock)
+        {
+            foreach (var packet in _held ?? [])
+            {
+                if (_replayed!.Add(packet.Offset!) && Connected)
+                {
+                    Send(packet.Frame);
+                }
+            }
+            _held = null;
+            _replayed = null;
+        }
+    }
 
     /// <inheritdoc/>
     public Task<EventArguments> SendWithAckAsync(OutgoingPacket packet, TimeSpan timeout)

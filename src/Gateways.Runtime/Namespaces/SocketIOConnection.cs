@@ -181,11 +181,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         SocketIOLog.SocketConnected(Logger, socket.Id, @namespace.Name, Session.Id);
         if (session is not null)
         {
-            SocketIOLog.SocketRecovered(Logger, socket.Id, @namespace.Name, missed.Count);
-            foreach (var missedPacket in missed)
-            {
-                socket.Send(missedPacket);
-            }
+            await ReplayAsync(@namespace.Recovery!, socket, session, missed, OffsetOf(auth));
         }
 
         foreach (var handler in @namespace.ConnectionHandlers)
@@ -206,8 +202,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         // socket.io-client sends both; one that saw no stored event since it connected sends no offset.
         if (auth.ValueKind == JsonValueKind.Object && auth.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.String
             && await recovery.TryRestoreAsync(pid.GetString()!,
-                auth.TryGetProperty("offset", out var offset) && offset.ValueKind == JsonValueKind.String ? offset.GetString() : null)
-                is { } restored)
+                OffsetOf(auth)) is { } restored)
         {
             var session = restored.Session;
             var recovered = new GatewaySocket(session.SocketId, this, @namespace, handshake, session.User ?? user)
@@ -223,6 +218,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             {
                 recovered.Items[key] = value;
             }
+            recovered.HoldLiveEvents();
             return (recovered, session, restored.Missed);
         }
         return (new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user)
@@ -231,6 +227,33 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             ConnectedAtOffset = recovery.CurrentOffset,
         }, null, []);
     }
+
+    /// <summary>Sends a recovered socket what it missed, then what was stored for its rooms between that replay and its
+    /// joining them (live events meanwhile are held back and follow, each event once and in order).</summary>
+    private async ValueTask ReplayAsync(Recovery.IRecoveryStore recovery, GatewaySocket socket, Recovery.RecoverySession session,
+        IReadOnlyList<OutgoingPacket> missed, string? clientOffset)
+    {
+        foreach (var missedPacket in missed)
+        {
+            socket.SendReplayed(missedPacket);
+        }
+        var caughtUp = 0;
+        if ((missed.Count > 0 ? missed[^1].Offset : clientOffset ?? session.ConnectedAtOffset) is { } after)
+        {
+            var gap = await recovery.ReadAfterAsync(after, session.Rooms);
+            foreach (var packet in gap)
+            {
+                socket.SendReplayed(packet);
+            }
+            caughtUp = gap.Count;
+        }
+        socket.ReleaseLiveEvents();
+        SocketIOLog.SocketRecovered(Logger, socket.Id, socket.Namespace, missed.Count + caughtUp);
+    }
+
+    private static string? OffsetOf(JsonElement auth) =>
+        auth.ValueKind == JsonValueKind.Object && auth.TryGetProperty("offset", out var offset) && offset.ValueKind == JsonValueKind.String
+            ? offset.GetString() : null;
 
     private static bool MustAuthenticateAgain(Recovery.RecoverySession session) => session.User is null && session.UserId is not null;
 

@@ -65,6 +65,19 @@ internal sealed class AdapterRecoveryStore(string @namespace, IGatewaySessionSto
             record.UserId, record.TokenExpiresAt, record.ConnectedAtOffset, record.DisconnectedAt), restored.Missed);
     }
 
+    public async ValueTask<IReadOnlyList<OutgoingPacket>> ReadAfterAsync(string offset, string[] rooms)
+    {
+        try
+        {
+            return await store.ReadEventsAfterAsync(offset, rooms);
+        }
+        catch (Exception ex)
+        {
+            Namespaces.SocketIOLog.RecoveryRestoreFailed(logger, @namespace, ex);
+            return [];
+        }
+    }
+
     /// <summary>The server stops: the sessions of the sockets its shutdown closed are written before it goes, so their
     /// clients recover on another server.</summary>
     public void Dispose() => Task.WaitAll([.. _persisting.Keys], PersistOnStop);

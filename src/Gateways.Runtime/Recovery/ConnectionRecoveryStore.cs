@@ -84,6 +84,28 @@ internal sealed class ConnectionRecoveryStore : IRecoveryStore
     public ValueTask<RestoredSession?> TryRestoreAsync(string privateId, string? offset) =>
         ValueTask.FromResult(TryRestore(privateId, offset, out var session, out var missed) ? new RestoredSession(session, missed) : null);
 
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<OutgoingPacket>> ReadAfterAsync(string offset, string[] rooms)
+    {
+        if (!TryParse(offset, out var after))
+        {
+            return ValueTask.FromResult<IReadOnlyList<OutgoingPacket>>([]);
+        }
+        var found = new List<StoredPacket>();
+        lock (_lock)
+        {
+            foreach (var stored in _packets)
+            {
+                if (stored.Offset > after && IsFor(rooms, stored.Targets))
+                {
+                    found.Add(stored);
+                }
+            }
+        }
+        found.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
+        return ValueTask.FromResult<IReadOnlyList<OutgoingPacket>>([.. found.Select(static stored => stored.Packet)]);
+    }
+
     public int SessionCount
     {
         get

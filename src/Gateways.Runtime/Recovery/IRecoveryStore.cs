@@ -18,6 +18,10 @@ internal interface IRecoveryStore : IDisposable
 
     /// <summary>Takes a session back with what its client missed; null when it cannot be recovered.</summary>
     ValueTask<RestoredSession?> TryRestoreAsync(string privateId, string? offset);
+
+    /// <summary>The events stored after <paramref name="offset"/> for <paramref name="rooms"/>, in order: what a
+    /// recovered socket may have missed between its replay and joining its rooms again.</summary>
+    ValueTask<IReadOnlyList<OutgoingPacket>> ReadAfterAsync(string offset, string[] rooms);
 }
 
 /// <summary>A session taken back and the packets its client missed, in order.</summary>

@@ -17,8 +17,9 @@ public sealed class OutgoingPacket
     private EncodedPacket? _frame;
 
     private OutgoingPacket(string @namespace, string? eventName, SocketIOPacketType type, long ackId, object?[]? args,
-        JsonSerializerOptions? options, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte>[]? attachments)
+        JsonSerializerOptions? options, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte>[]? attachments, string? offset = null)
     {
+        Offset = offset;
         Namespace = @namespace;
         EventName = eventName;
         Type = type;
@@ -90,6 +91,9 @@ public sealed class OutgoingPacket
     /// <summary>The acknowledgement id, or -1.</summary>
     public long AckId { get; }
 
+    /// <summary>The connection-state-recovery offset this EVENT carries as its last argument, or null.</summary>
+    public string? Offset { get; }
+
     /// <summary>Whether the packet came from another server (it is dropped, not refused, when too large).</summary>
     public bool IsRelayed => _args is null;
 
@@ -122,7 +126,7 @@ public sealed class OutgoingPacket
     {
         if (_args is not null)
         {
-            return new(Namespace, EventName, Type, AckId, [.. _args, offset], _options, default, null);
+            return new(Namespace, EventName, Type, AckId, [.. _args, offset], _options, default, null, offset);
         }
         // A relayed payload is a JSON array: the offset goes in before its closing bracket.
         var payload = _payload.Span.TrimEnd(" \t\r\n"u8);
@@ -137,7 +141,7 @@ public sealed class OutgoingPacket
         at += encoded.Length;
         stamped[at++] = (byte)'"';
         stamped[at] = (byte)']';
-        return new(Namespace, null, Type, AckId, null, null, stamped, _attachments);
+        return new(Namespace, null, Type, AckId, null, null, stamped, _attachments, offset);
     }
 
     /// <summary>The frame every local target is sent: written once, on first use.</summary>

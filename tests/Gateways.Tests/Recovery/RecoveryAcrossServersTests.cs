@@ -48,46 +48,5 @@ public sealed class RecoveryAcrossServersTests
         return x[0] != y[0] ? x[0].CompareTo(y[0]) : x[1].CompareTo(y[1]);
     }
 
-    private static async Task<Server> StartAsync(string kind, string key)
-    {
-        if (kind == "node")
-        {
-            var port = ProcessRunner.FreePort();
-            var node = ProcessRunner.Start("node", ["redis-peer.mjs"], RepositoryPaths.NodeTests, new Dictionary<string, string>
-            {
-                ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
-                ["REDIS_PORT"] = RedisServer.Port.ToString(CultureInfo.InvariantCulture),
-                ["KEY"] = key,
-                ["MODE"] = "streams",
-                ["RECOVERY_MS"] = "120000",
-            }, out var output);
-            await ProcessRunner.WaitForPortAsync(port, node, output, TimeSpan.FromSeconds(20));
-            return new Server($"http://127.0.0.1:{port}", () =>
-            {
-                node.Kill(entireProcessTree: true);
-                node.Dispose();
-                return ValueTask.CompletedTask;
-            });
-        }
-        var server = await TestGatewayServer.StartAsync(gateways =>
-        {
-            InteropServer.Configure(gateways);
-            // A deploy in one event: the server stops as a host does on SIGTERM.
-            gateways.AddNamespace("/", ns => ns.On("shutdown-server",
-                context => context.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication()));
-            gateways.AddRedisAdapter(options =>
-            {
-                options.Configuration = RedisServer.Configuration;
-                options.Mode = RedisAdapterMode.Streams;
-                options.Key = key;
-                options.StreamName = key;
-            });
-        }, options => options.ConnectionStateRecovery.Enabled = true);
-        return new Server(server.Url, server.DisposeAsync);
-    }
-
-    private sealed record Server(string Url, Func<ValueTask> Stop) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => Stop();
-    }
+    private static Task<RecoveryServers.Server> StartAsync(string kind, string key) => RecoveryServers.StartAsync(kind, key);
 }

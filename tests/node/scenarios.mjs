@@ -22,6 +22,37 @@ const ack = (socket, event, ...args) =>
     socket.timeout(5000).emit(event, ...args, (err, ...answer) => (err ? reject(err) : resolve(answer))));
 const toArray = (buffer) => Array.from(new Uint8Array(buffer));
 
+// A TCP load balancer on a free loopback port, as in front of a cluster: each connection goes to the next of
+// targets() (round robin; on to the next one when a server refuses). `piped` holds the client side of every
+// connection it carries, to cut them.
+const startBalancer = async (targets) => {
+  const net = await import("node:net");
+  let next = 0;
+  const piped = new Set();
+  const server = net.createServer((client) => {
+    client.pause();
+    const attempt = (tries) => {
+      const list = targets();
+      const target = list[next++ % list.length];
+      const upstream = net.connect(Number(target.port), target.hostname);
+      upstream.once("error", () => (tries > 1 ? attempt(tries - 1) : client.destroy()));
+      upstream.once("connect", () => {
+        piped.add(client);
+        client.on("close", () => piped.delete(client));
+        for (const [from, to] of [[client, upstream], [upstream, client]]) {
+          from.pipe(to);
+          from.on("error", () => to.destroy());
+          from.on("close", () => to.destroy());
+        }
+        client.resume();
+      });
+    };
+    attempt(targets().length);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, piped, close: () => server.close() };
+};
+
 const scenarios = {
   // One transport only, then an event with an ack.
   async "websocket-only"() {
@@ -616,25 +647,13 @@ const scenarios = {
   // request ("shutdown") — and the balancer sends the client's reconnection to the second server, where B, connected
   // there from the start, sends to the room and to A's own room while A is away.
   async "recovery-across"() {
-    const net = await import("node:net");
     const until = async (condition, what) => {
       for (let i = 0; i < 400 && !condition(); i++) await new Promise((ok) => setTimeout(ok, 25));
       if (!condition()) throw new Error(`timed out waiting for ${what}`);
     };
     let target = new URL(input.first);
-    const piped = new Set();
-    const balancer = net.createServer((client) => {
-      const upstream = net.connect(Number(target.port), target.hostname);
-      piped.add(client);
-      client.on("close", () => piped.delete(client));
-      for (const [from, to] of [[client, upstream], [upstream, client]]) {
-        from.pipe(to);
-        from.on("error", () => to.destroy());
-        from.on("close", () => to.destroy());
-      }
-    });
-    await new Promise((ok) => balancer.listen(0, "127.0.0.1", ok));
-    const via = `http://127.0.0.1:${balancer.address().port}`;
+    const balancer = await startBalancer(() => [target]);
+    const via = balancer.url;
 
     const a = io(via, { transports: ["websocket"], forceNew: true, reconnectionDelay: 1000, reconnectionDelayMax: 1000 });
     const heard = [];
@@ -653,7 +672,7 @@ const scenarios = {
     if (input.cut === "shutdown") {
       a.emit("shutdown-server");
     } else {
-      for (const socket of piped) socket.destroy();
+      for (const socket of balancer.piped) socket.destroy();
     }
     await new Promise((ok) => a.once("disconnect", ok));
     await new Promise((ok) => setTimeout(ok, 300)); // the session is written to Redis as the connection goes
@@ -678,33 +697,11 @@ const scenarios = {
   // halfway (a deploy) while the balancer sends the reconnections to the others. Reports, per client, the ticks it
   // got, and how often it came back recovered.
   async "recovery-churn"() {
-    const net = await import("node:net");
     const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
     const all = input.servers.map((server) => new URL(server));
     let targets = input.cut === "shutdown" ? all.slice(0, 1) : all;
-    let next = 0;
-    const piped = new Set();
-    const balancer = net.createServer((client) => {
-      client.pause();
-      const attempt = (tries) => {
-        const target = targets[next++ % targets.length];
-        const upstream = net.connect(Number(target.port), target.hostname);
-        upstream.once("error", () => (tries > 1 ? attempt(tries - 1) : client.destroy()));
-        upstream.once("connect", () => {
-          piped.add(client);
-          client.on("close", () => piped.delete(client));
-          for (const [from, to] of [[client, upstream], [upstream, client]]) {
-            from.pipe(to);
-            from.on("error", () => to.destroy());
-            from.on("close", () => to.destroy());
-          }
-          client.resume();
-        });
-      };
-      attempt(targets.length);
-    });
-    await new Promise((ok) => balancer.listen(0, "127.0.0.1", ok));
-    const via = `http://127.0.0.1:${balancer.address().port}`;
+    const balancer = await startBalancer(() => targets);
+    const via = balancer.url;
 
     const clients = [];
     for (let i = 0; i < input.clients; i++) {
@@ -731,7 +728,7 @@ const scenarios = {
       }
       while (!stopping) {
         await sleep(input.cutEveryMs);
-        const victims = [...piped];
+        const victims = [...balancer.piped];
         if (victims.length > 0) {
           victims[Math.floor(Math.random() * victims.length)].destroy();
           cuts++;

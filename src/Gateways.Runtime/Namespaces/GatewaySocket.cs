@@ -195,7 +195,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     /// <inheritdoc/>
     public bool Send(OutgoingPacket packet)
     {
-        if (packet.Offset is not null && Volatile.Read(ref _held) is not null)
+        if (packet.Offset is { } offset && Volatile.Read(ref _replayedThrough) is not null)
         {
             lock (_holdLock)
             {
@@ -203,6 +203,10 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
                 {
                     _held.Add(packet);
                     return Connected;
+                }
+                if (!Recovery.Offsets.IsAfter(offset, _replayedThrough))
+                {
+                    return Connected; // replayed already: a live copy still on its way from before the replay ended
                 }
             }
         }
@@ -213,22 +217,34 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
 
     private readonly Lock _holdLock = new();
     private List<OutgoingPacket>? _held;
-    private HashSet<string>? _replayed;
+    // The newest offset the replay sent (or the client's own): live copies up to it are not sent again.
+    private string? _replayedThrough;
 
     /// <summary>Holds live stored events back (a recovered socket, before its replay): they are sent after the replay,
     /// in order, each once.</summary>
-    internal void HoldLiveEvents()
+    /// <param name="clientOffset">The last offset the client saw, if it sent one.</param>
+    internal void HoldLiveEvents(string? clientOffset)
     {
-        _replayed = new HashSet<string>(StringComparer.Ordinal);
-        Volatile.Write(ref _held, []);
+        lock (_holdLock)
+        {
+            _held = [];
+            Volatile.Write(ref _replayedThrough, clientOffset ?? "");
+        }
     }
 
-    /// <summary>Sends a replayed event past the hold and remembers its offset.</summary>
+    /// <summary>Sends a replayed event past the hold, unless it was sent already.</summary>
     internal void SendReplayed(OutgoingPacket packet)
     {
-        if (packet.Offset is { } offset && !_replayed!.Add(offset))
+        lock (_holdLock)
         {
-            return;
+            if (packet.Offset is { } offset)
+            {
+                if (!Recovery.Offsets.IsAfter(offset, _replayedThrough))
+                {
+                    return;
+                }
+                _replayedThrough = offset;
+            }
         }
         if (Connected)
         {
@@ -243,13 +259,13 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         {
             foreach (var packet in _held ?? [])
             {
-                if (_replayed!.Add(packet.Offset!) && Connected)
+                if (Recovery.Offsets.IsAfter(packet.Offset!, _replayedThrough) && Connected)
                 {
+                    _replayedThrough = packet.Offset;
                     Send(packet.Frame);
                 }
             }
             _held = null;
-            _replayed = null;
         }
     }
 

@@ -218,7 +218,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             {
                 recovered.Items[key] = value;
             }
-            recovered.HoldLiveEvents();
+            recovered.HoldLiveEvents(OffsetOf(auth));
             return (recovered, session, restored.Missed);
         }
         return (new GatewaySocket(EngineIOServer.NewSessionId(), this, @namespace, handshake, user)

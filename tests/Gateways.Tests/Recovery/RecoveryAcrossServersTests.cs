@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using Gateways.Adapters.Redis;
 using Gateways.Tests.Infrastructure;
-using Gateways.Tests.Interop;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Gateways.Tests.Recovery;
 

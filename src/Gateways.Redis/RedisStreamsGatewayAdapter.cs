@@ -31,6 +31,12 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
     private readonly Channel<(Task<RedisResult> Added, OutgoingPacket Packet, BroadcastOptions Options)> _waiting =
         Channel.CreateUnbounded<(Task<RedisResult>, OutgoingPacket, BroadcastOptions)>(new UnboundedChannelOptions { SingleReader = true });
     private int _waitingCount;
+    // Cluster-wide expiry: every kept session's deadline in a sorted set and its record in a hash, per namespace;
+    // whichever server removes a member first (ZREM answers 1 once) tells its app — or restores the session.
+    private readonly RedisKey _expiryIndex;
+    private readonly RedisKey _expiryRecords;
+    private readonly ITimer? _expirySweep;
+    private int _sweeping;
 
     /// <summary>Creates the adapter of the namespace of <paramref name="context"/>, subscribes its channels and starts
     /// reading its stream.</summary>
@@ -52,6 +58,14 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
         _reader = redis.Stream(streamName, options.StreamReadCount);
         _reader.Register(context.Namespace, entry => Guard(() => OnEntry(entry)));
         _ = DeliverInOrderAsync();
+        _expiryIndex = $"{options.SessionKeyPrefix}expiring#{streamName}#{context.Namespace}";
+        _expiryRecords = $"{options.SessionKeyPrefix}expiring-records#{streamName}#{context.Namespace}";
+        if (context.ConnectionStateRecovery is { } recovery)
+        {
+            var period = recovery.MaxDisconnectionDuration < TimeSpan.FromSeconds(30) ? recovery.MaxDisconnectionDuration : TimeSpan.FromSeconds(30);
+            _expirySweep = context.TimeProvider.CreateTimer(static state => _ = ((RedisStreamsGatewayAdapter)state!).SweepExpiredAsync(),
+                this, period, period);
+        }
     }
 
     /// <summary>Node's stream of a namespace: one stream, or with several the namespace's Java-style string hash
@@ -233,11 +247,51 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
     public string? CurrentOffset => _reader.LastId;
 
     /// <inheritdoc/>
-    public Task PersistSessionAsync(GatewaySessionRecord session)
+    /// <remarks>Node's key with the window as its TTL, and this namespace's expiry index, in one transaction.</remarks>
+    public async Task PersistSessionAsync(GatewaySessionRecord session)
     {
         var window = Context.ConnectionStateRecovery?.MaxDisconnectionDuration ?? TimeSpan.Zero;
-        var record = RedisWire.ToMessagePack(RedisWire.Json(json => WriteSession(json, session)), []);
-        return Redis.Database.StringSetAsync(Options.SessionKeyPrefix + session.PrivateId, Convert.ToBase64String(record), window);
+        var record = Convert.ToBase64String(RedisWire.ToMessagePack(RedisWire.Json(json => WriteSession(json, session)), []));
+        var transaction = Redis.Database.CreateTransaction();
+        _ = transaction.StringSetAsync(Options.SessionKeyPrefix + session.PrivateId, record, window);
+        _ = transaction.SortedSetAddAsync(_expiryIndex, session.PrivateId, (session.DisconnectedAt + window).ToUnixTimeMilliseconds());
+        _ = transaction.HashSetAsync(_expiryRecords, session.PrivateId, record);
+        await transaction.ExecuteAsync();
+    }
+
+    /// <summary>Tells the app of the sessions past their window that nobody restored: each claimed by one server.</summary>
+    private async Task SweepExpiredAsync()
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            var database = Redis.Database;
+            var now = Context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var pid in await database.SortedSetRangeByScoreAsync(_expiryIndex, double.NegativeInfinity, now, take: 100))
+            {
+                if (!await database.SortedSetRemoveAsync(_expiryIndex, pid))
+                {
+                    continue; // another server claimed it, or its client came back
+                }
+                var record = await database.HashGetAsync(_expiryRecords, pid);
+                _ = database.HashDeleteAsync(_expiryRecords, pid, CommandFlags.FireAndForget);
+                if (!record.IsNullOrEmpty)
+                {
+                    Context.ReportSessionExpired(ReadSession(RedisWire.Parse(Convert.FromBase64String((string)record!), out _), (string)pid!));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or FormatException)
+        {
+            // Redis away (its outage is logged once by the connection): the next sweep tries again.
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
     }
 
     /// <summary>Node's session record <c>{sid, pid, rooms, data}</c>, and what only .NET servers read under <c>gateways</c>.</summary>
@@ -284,7 +338,19 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
         {
             return null;
         }
-        var session = ReadSession(RedisWire.Parse(Convert.FromBase64String((string)raw!), out _), privateId);
+        var record = RedisWire.Parse(Convert.FromBase64String((string)raw!), out _);
+        var session = ReadSession(record, privateId);
+        // A session a .NET server kept is in the expiry index: taking it out is the claim; if a sweep took it first,
+        // it has expired (and the app was told).
+        if (record.TryGetProperty("gateways", out _))
+        {
+            var claimed = await database.SortedSetRemoveAsync(_expiryIndex, privateId);
+            _ = database.HashDeleteAsync(_expiryRecords, privateId, CommandFlags.FireAndForget);
+            if (!claimed)
+            {
+                return null;
+            }
+        }
         offset ??= session.ConnectedAtOffset;
         if (offset is null || session.TokenExpiresAt <= Context.TimeProvider.GetUtcNow())
         {
@@ -383,6 +449,7 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
     /// <inheritdoc/>
     public override void Dispose()
     {
+        _expirySweep?.Dispose();
         _reader.Unregister(Context.Namespace);
         _waiting.Writer.TryComplete();
         base.Dispose();

@@ -55,6 +55,14 @@ public interface IGatewayAdapterContext
     /// <returns>The packet to hand the local sockets.</returns>
     OutgoingPacket PrepareLocalDelivery(OutgoingPacket packet, BroadcastOptions targets) => packet;
 
+    /// <summary>Tells the app (its <see cref="IOnSessionExpired"/> handlers) that a session an
+    /// <see cref="IGatewaySessionStore"/> kept ended without recovery. The store calls it once per session across
+    /// every server that shares the storage.</summary>
+    /// <param name="session">The session that expired.</param>
+    void ReportSessionExpired(GatewaySessionRecord session)
+    {
+    }
+
     /// <summary>The next acknowledgement id of the namespace (unique per namespace, as in socket.io).</summary>
     long NextAckId();
 

@@ -145,6 +145,11 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
         }
     }
 
+    /// <inheritdoc/>
+    public void ReportSessionExpired(GatewaySessionRecord session) =>
+        OnSessionExpired(new Recovery.RecoverySession(session.PrivateId, session.SocketId, [.. session.Rooms], [.. session.Items], null,
+            session.UserId, session.TokenExpiresAt, session.ConnectedAtOffset, session.DisconnectedAt));
+
     private async Task RunSessionExpiredAsync(Func<ExpiredSession, IServiceProvider, ValueTask> handler, ExpiredSession session)
     {
         try

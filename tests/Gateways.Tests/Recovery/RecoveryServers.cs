@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateways.Adapters.Redis;
+using Gateways.Hosting;
 using Gateways.Tests.Infrastructure;
 using Gateways.Tests.Interop;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,9 @@ public static class RecoveryServers
     /// <param name="kind">"dotnet" or "node".</param>
     /// <param name="key">The channel prefix and stream name of the cluster; null for a .NET server that keeps
     /// recovery in memory.</param>
-    public static async Task<Server> StartAsync(string kind, string? key)
+    /// <param name="window">The recovery window of a .NET server (2 minutes by default).</param>
+    /// <param name="configure">More for a .NET server's gateways.</param>
+    public static async Task<Server> StartAsync(string kind, string? key, TimeSpan? window = null, Action<IGatewaysBuilder>? configure = null)
     {
         if (kind == "node")
         {
@@ -57,7 +60,12 @@ public static class RecoveryServers
                     options.StreamName = key;
                 });
             }
-        }, options => options.ConnectionStateRecovery.Enabled = true);
+            configure?.Invoke(gateways);
+        }, options =>
+        {
+            options.ConnectionStateRecovery.Enabled = true;
+            options.ConnectionStateRecovery.MaxDisconnectionDuration = window ?? TimeSpan.FromMinutes(2);
+        });
         return new Server(server.Url, server.DisposeAsync);
     }
 }

@@ -247,16 +247,17 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
     public string? CurrentOffset => _reader.LastId;
 
     /// <inheritdoc/>
-    /// <remarks>Node's key with the window as its TTL, and this namespace's expiry index, in one transaction.</remarks>
-    public async Task PersistSessionAsync(GatewaySessionRecord session)
+    /// <remarks>Node's key with the window as its TTL, and this namespace's expiry index: three commands, not one
+    /// transaction, since on a Redis Cluster the keys live in different slots.</remarks>
+    public Task PersistSessionAsync(GatewaySessionRecord session)
     {
         var window = Context.ConnectionStateRecovery?.MaxDisconnectionDuration ?? TimeSpan.Zero;
         var record = Convert.ToBase64String(RedisWire.ToMessagePack(RedisWire.Json(json => WriteSession(json, session)), []));
-        var transaction = Redis.Database.CreateTransaction();
-        _ = transaction.StringSetAsync(Options.SessionKeyPrefix + session.PrivateId, record, window);
-        _ = transaction.SortedSetAddAsync(_expiryIndex, session.PrivateId, (session.DisconnectedAt + window).ToUnixTimeMilliseconds());
-        _ = transaction.HashSetAsync(_expiryRecords, session.PrivateId, record);
-        await transaction.ExecuteAsync();
+        var database = Redis.Database;
+        return Task.WhenAll(
+            database.HashSetAsync(_expiryRecords, session.PrivateId, record),
+            database.SortedSetAddAsync(_expiryIndex, session.PrivateId, (session.DisconnectedAt + window).ToUnixTimeMilliseconds()),
+            database.StringSetAsync(Options.SessionKeyPrefix + session.PrivateId, record, window));
     }
 
     /// <summary>Tells the app of the sessions past their window that nobody restored: each claimed by one server.</summary>

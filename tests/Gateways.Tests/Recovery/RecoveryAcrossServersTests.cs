@@ -2,8 +2,8 @@ using Gateways.Tests.Infrastructure;
 
 namespace Gateways.Tests.Recovery;
 
-/// <summary>Connection state recovery across a cluster on the Redis Streams adapter: the unmodified socket.io-client,
-/// behind a load balancer, loses the server it was on — its connection cut, or the server shut down as in a deploy —
+/// <summary>Connection state recovery across a cluster of three on the Redis Streams adapter (two .NET servers and a
+/// Node one): the unmodified socket.io-client, behind a load balancer, loses the server it was on — its connection cut, or the server shut down as in a deploy —
 /// and recovers on another one, .NET or Node's socket.io with <c>@socket.io/redis-streams-adapter</c>: the same socket
 /// id, its rooms, and every event sent while it was away, each with its stream offset.</summary>
 public sealed class RecoveryAcrossServersTests
@@ -18,6 +18,8 @@ public sealed class RecoveryAcrossServersTests
         var key = $"gw-{Guid.NewGuid():N}";
         await using var first = await StartAsync(firstKind, key);
         await using var second = await StartAsync(secondKind, key);
+        // The cluster is always three: two .NET servers and a Node one.
+        await using var third = await StartAsync(firstKind == "node" || secondKind == "node" ? "dotnet" : "node", key);
 
         var r = await NodeScenario.RunAsync("recovery-across", first.Url, timeout: TimeSpan.FromSeconds(40),
             input: new { first = first.Url, second = second.Url, cut });

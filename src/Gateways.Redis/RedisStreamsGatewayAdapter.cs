@@ -19,8 +19,8 @@ namespace Gateways.Adapters.Redis;
 /// </summary>
 public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGatewaySessionStore
 {
-    // Broadcasts wait for their entry id (their offset) before local delivery; past this many waiting, they go out
-    // at once without one, so a slow Redis cannot grow the queue without bound.
+    // Stored events wait for Redis to take them (then the reader delivers them) or refuse them (then they go out
+    // here); past this many waiting, they go out at once without an offset, so a slow Redis cannot grow the queue.
     private const int MaxWaitingBroadcasts = 10_000;
     private const int RestorePageSize = 500;
 
@@ -57,7 +57,7 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
         StartSubscriptions();
         _reader = redis.Stream(streamName, options.StreamReadCount);
         _reader.Register(context.Namespace, entry => Guard(() => OnEntry(entry)));
-        _ = DeliverInOrderAsync();
+        _ = DeliverRefusedAsync();
         _expiryIndex = $"{options.SessionKeyPrefix}expiring#{streamName}#{context.Namespace}";
         _expiryRecords = $"{options.SessionKeyPrefix}expiring-records#{streamName}#{context.Namespace}";
         if (context.ConnectionStateRecovery is { } recovery)
@@ -93,6 +93,10 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
     // ---- publishing ----
 
     /// <inheritdoc/>
+    /// <remarks>With recovery on, an event to be stored reaches this server's sockets as every other server's do:
+    /// when the stream is read back, in stream order, with its entry id as its offset — so each client sees offsets
+    /// only grow and the one it reconnects with is the newest it has. Only while Redis refuses it does it go out at
+    /// once, without an offset.</remarks>
     public override void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
         // Refused at the sender before anything is added.
@@ -102,29 +106,30 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
         }
         var packetJson = PacketJson(packet.Type, packet.AckId, packet.Payload.Span);
         var added = Add(MessageType.Broadcast, json => WriteBroadcast(json, packetJson, options), packet.Attachments);
-        if (!IsStored(packet) || Interlocked.Increment(ref _waitingCount) > MaxWaitingBroadcasts)
+        if (!IsStored(packet))
         {
-            if (IsStored(packet))
-            {
-                Interlocked.Decrement(ref _waitingCount);
-            }
             base.Broadcast(packet, options);
             return;
         }
-        // Delivered once Redis has given the entry its id, in the order of the calls.
+        if (Interlocked.Increment(ref _waitingCount) > MaxWaitingBroadcasts)
+        {
+            Interlocked.Decrement(ref _waitingCount);
+            base.Broadcast(packet, options);
+            return;
+        }
         _waiting.Writer.TryWrite((added, packet, options));
     }
 
-    private async Task DeliverInOrderAsync()
+    /// <summary>Delivers locally, in the order of the calls, the stored events Redis would not take.</summary>
+    private async Task DeliverRefusedAsync()
     {
         await foreach (var (added, packet, options) in _waiting.Reader.ReadAllAsync())
         {
             Interlocked.Decrement(ref _waitingCount);
-            string? offset = null;
             try
             {
-                var id = await added;
-                offset = id.IsNull ? null : (string)id!;
+                await added;
+                continue; // in the stream: the reader delivers it
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
@@ -132,7 +137,7 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
             }
             try
             {
-                base.Broadcast(offset is null ? packet : packet.WithOffset(offset), options);
+                base.Broadcast(packet, options);
             }
             catch (Exception ex)
             {
@@ -203,9 +208,20 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
 
     private void OnEntry(StreamEntry entry)
     {
-        if (TryDecode(entry, out var message, out var attachments))
+        if (!TryDecode(entry, out var message, out var attachments))
+        {
+            return;
+        }
+        if (RedisWire.ReadString(message, "uid") != Uid)
         {
             OnClusterMessage(message, attachments, entry.Id);
+        }
+        else if (Context.ConnectionStateRecovery is not null && RedisWire.ReadString(message, "type") == "3"
+            && message.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("packet", out var packet))
+        {
+            // This server's own stored event, read back in stream order (see Broadcast).
+            DeliverLocally(packet, attachments, data.TryGetProperty("opts", out var opts) ? RedisWire.ReadOptions(opts) : BroadcastOptions.All, entry.Id);
         }
     }
 

@@ -691,8 +691,8 @@ const scenarios = {
   },
 
   // Nothing missed under churn: input.clients sockets behind a balancer that spreads connections over input.servers
-  // (round robin, skipping a server that refuses), a broadcaster on input.broadcaster emitting "tick-<n>" to everyone
-  // every input.everyMs for input.durationMs, and meanwhile either a random client's connection cut every
+  // (round robin, skipping a server that refuses), a broadcaster on each of input.broadcasters emitting "tick-<b>-<n>"
+  // to everyone every input.everyMs for input.durationMs (several of them: events from several servers interleave), and meanwhile either a random client's connection cut every
   // input.cutEveryMs, or (input.cut = "shutdown") every client on the first server, which is shut down gracefully
   // halfway (a deploy) while the balancer sends the reconnections to the others. Reports, per client, the ticks it
   // got, and how often it came back recovered.
@@ -706,13 +706,16 @@ const scenarios = {
     const clients = [];
     for (let i = 0; i < input.clients; i++) {
       const socket = io(via, { transports: ["websocket"], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 300 });
-      const state = { socket, ticks: [], recoveries: 0, fresh: 0 };
-      socket.onAny((event) => event.startsWith("tick-") && state.ticks.push(Number(event.slice(5))));
+      const state = { socket, ticks: input.broadcasters.map(() => []), recoveries: 0, fresh: 0 };
+      socket.onAny((event) => {
+        const [, b, n] = event.match(/^tick-(\d+)-(\d+)$/) ?? [];
+        if (b !== undefined) state.ticks[Number(b)].push(Number(n));
+      });
       socket.on("connect", () => (socket.recovered ? state.recoveries++ : state.fresh++));
       clients.push(state);
     }
     await Promise.all(clients.map((c) => (c.socket.connected ? c : once(c.socket, "connect"))));
-    const broadcaster = await connected(io(input.broadcaster, { transports: ["websocket"], forceNew: true }));
+    const broadcasters = await Promise.all(input.broadcasters.map((server) => connected(io(server, { transports: ["websocket"], forceNew: true }))));
     step(`${clients.length} clients connected`);
 
     let cuts = 0;
@@ -739,12 +742,12 @@ const scenarios = {
     const started = Date.now();
     while (Date.now() - started < input.durationMs) {
       sent++;
-      await ack(broadcaster, "to-all", `tick-${sent}`);
+      await Promise.all(broadcasters.map((broadcaster, b) => ack(broadcaster, "to-all", `tick-${b}-${sent}`)));
       await sleep(input.everyMs);
     }
     stopping = true;
     await cutter;
-    for (let i = 0; i < 200 && !clients.every((c) => c.socket.connected && c.ticks.length >= sent); i++) await sleep(50);
+    for (let i = 0; i < 200 && !clients.every((c) => c.socket.connected && c.ticks.every((t) => t.length >= sent)); i++) await sleep(50);
     await sleep(300); // anything doubled arrives too
     // A summary per client (the full lists of 100 clients would not fit one result line): exactly 1..sent in order,
     // or the first ticks missing, doubled and out of order.
@@ -759,10 +762,14 @@ const scenarios = {
     const result = {
       sent,
       cuts,
-      clients: clients.map((c) => ({ ...summary(c.ticks), recoveries: c.recoveries, fresh: c.fresh, connected: c.socket.connected })),
+      clients: clients.map((c) => {
+        const each = c.ticks.map(summary);
+        return { got: each.reduce((n, e) => n + e.got, 0), exact: each.every((e) => e.exact), each: each.filter((e) => !e.exact),
+          recoveries: c.recoveries, fresh: c.fresh, connected: c.socket.connected };
+      }),
     };
     for (const c of clients) c.socket.disconnect();
-    broadcaster.disconnect();
+    for (const broadcaster of broadcasters) broadcaster.disconnect();
     balancer.close();
     return result;
   },

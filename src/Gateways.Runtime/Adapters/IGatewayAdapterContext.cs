@@ -55,6 +55,16 @@ public interface IGatewayAdapterContext
     /// <returns>The packet to hand the local sockets.</returns>
     OutgoingPacket PrepareLocalDelivery(OutgoingPacket packet, BroadcastOptions targets) => packet;
 
+    /// <summary>Prepares a packet for local delivery (<see cref="PrepareLocalDelivery"/>) and delivers it in one step
+    /// that no other stamped delivery of the namespace interleaves with, so every socket gets stored events in the
+    /// order of their offsets (a client reconnects with the last offset it saw, which must be its newest). The
+    /// in-memory adapter uses it while recovery is on.</summary>
+    /// <param name="packet">The packet to deliver.</param>
+    /// <param name="targets">The rooms and exceptions it was sent to.</param>
+    /// <param name="deliver">Sends the prepared packet to the local targets.</param>
+    void DeliverInOffsetOrder(OutgoingPacket packet, BroadcastOptions targets, Action<OutgoingPacket> deliver) =>
+        deliver(PrepareLocalDelivery(packet, targets));
+
     /// <summary>Tells the app (its <see cref="IOnSessionExpired"/> handlers) that a session an
     /// <see cref="IGatewaySessionStore"/> kept ended without recovery. The store calls it once per session across
     /// every server that shares the storage.</summary>

@@ -151,7 +151,16 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     /// <inheritdoc/>
     public virtual void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
-        packet = Context.PrepareLocalDelivery(packet, options);
+        if (Context.ConnectionStateRecovery is null)
+        {
+            DeliverToTargets(packet, options);
+            return;
+        }
+        Context.DeliverInOffsetOrder(packet, options, stamped => DeliverToTargets(stamped, options));
+    }
+
+    private void DeliverToTargets(OutgoingPacket packet, BroadcastOptions options)
+    {
         var targets = RentTargets(options, out var count);
         Internal.GatewaysMetrics.Broadcast(count);
         try

@@ -111,6 +111,23 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     public SocketIO.OutgoingPacket PrepareLocalDelivery(SocketIO.OutgoingPacket packet, BroadcastOptions targets) =>
         Recovery is { } recovery ? recovery.PrepareLocalDelivery(packet, targets) : packet;
 
+    // Stamping and delivering one stored event at a time: a socket's events then arrive in offset order.
+    private readonly object _deliveryOrder = new();
+
+    /// <inheritdoc/>
+    public void DeliverInOffsetOrder(SocketIO.OutgoingPacket packet, BroadcastOptions targets, Action<SocketIO.OutgoingPacket> deliver)
+    {
+        if (Recovery is not Recovery.ConnectionRecoveryStore memory)
+        {
+            deliver(PrepareLocalDelivery(packet, targets));
+            return;
+        }
+        lock (_deliveryOrder)
+        {
+            deliver(memory.Stamp(packet, targets));
+        }
+    }
+
     /// <summary>Refuses, at the sender, a packet no client could receive.</summary>
     internal void EnsureDeliverable(SocketIO.EncodedPacket packet, string eventName)
     {

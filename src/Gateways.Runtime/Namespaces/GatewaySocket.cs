@@ -144,9 +144,11 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
                 _namespace.Adapter.Broadcast(outgoing, _ownRoom);
                 return;
             }
-            var stamped = recovery.PrepareLocalDelivery(outgoing, _ownRoom);
-            _namespace.EnsureDeliverable(stamped.Frame, eventName);
-            Send(stamped);
+            _namespace.DeliverInOffsetOrder(outgoing, _ownRoom, stamped =>
+            {
+                _namespace.EnsureDeliverable(stamped.Frame, eventName);
+                Send(stamped);
+            });
             return;
         }
         var packet = SocketIOPacketWriter.WriteEvent(_namespace.Name, eventName, args, -1, _namespace.SerializerOptions);

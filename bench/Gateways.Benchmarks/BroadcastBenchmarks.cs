@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using BenchmarkDotNet.Attributes;
 
 namespace Gateways.Benchmarks;
@@ -18,10 +19,16 @@ public class BroadcastBenchmarks
     [Params(100, 1000, 10000)]
     public int Receivers { get; set; }
 
+    /// <summary>Connection state recovery on: every broadcast is stamped with its offset and stored (in memory), one at a
+    /// time per namespace.</summary>
+    [Params(false, true)]
+    public bool Recovery { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _server = new StandInServer();
+        _server = new StandInServer(gateways => gateways.Services.Configure<Hosting.GatewaysOptions>(
+            options => options.ConnectionStateRecovery.Enabled = Recovery));
         for (var i = 0; i < Receivers; i++)
         {
             _server.Connect();

@@ -1,15 +1,17 @@
 // The server the official conformance suites expect (see the "Test suite" sections of the Engine.IO and Socket.IO
-// protocol READMEs): `dotnet run` serves the socket.io suite, `dotnet run -- --engine-io` the engine.io suite.
+// protocol READMEs): `dotnet run` serves the socket.io suite, `dotnet run -- --engine-io` the engine.io suite, and
+// `dotnet run -- --client-suite` the server of socket.io-client's own test suite (see ClientSuite.cs).
 using Gateways.EngineIO;
 using Gateways.Hosting;
 using ProtocolServer;
 
 var engineIOOnly = args.Contains("--engine-io");
-var port = 3000;
+var clientSuite = args.Contains("--client-suite");
+var port = clientSuite ? ClientSuite.Port : 3000;
 var portIndex = Array.IndexOf(args, "--port");
 if (portIndex >= 0 && (portIndex + 1 >= args.Length || !int.TryParse(args[portIndex + 1], out port)))
 {
-    Console.Error.WriteLine("usage: ProtocolServer [--engine-io] [--port N]");
+    Console.Error.WriteLine("usage: ProtocolServer [--engine-io | --client-suite] [--port N]");
     return 2;
 }
 
@@ -25,7 +27,11 @@ var engineOptions = new EngineIOOptions
     Cors = { AllowedOrigins = { "*" } },
 };
 
-if (!engineIOOnly)
+if (clientSuite)
+{
+    ClientSuite.Configure(builder.Services);
+}
+else if (!engineIOOnly)
 {
     builder.Services.AddGateways(options =>
         {

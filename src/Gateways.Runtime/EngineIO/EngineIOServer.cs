@@ -97,7 +97,7 @@ public sealed class EngineIOServer
         }
 
         var sid = query["sid"].ToString();
-        if ((sid.Length == 0 || isWebSocket) && !await IsAllowedAsync(context))
+        if ((sid.Length == 0 || isWebSocket) && !await IsAllowedAsync(context, handshake: sid.Length == 0))
         {
             await RejectAsync(context, EngineIOError.Forbidden);
             return;
@@ -318,8 +318,9 @@ public sealed class EngineIOServer
     /// <summary>20 URL-safe characters from 15 random bytes, like the reference server's ids.</summary>
     internal static string NewSessionId() => Internal.RandomIds.Next();
 
-    /// <summary>The origin check and the app's request filter, for requests that open a session or a WebSocket.</summary>
-    private async ValueTask<bool> IsAllowedAsync(HttpContext context)
+    /// <summary>The origin check, for requests that open a session or a WebSocket, and the app's request filter, for
+    /// handshakes only: as in engine.io, an upgrade belongs to a session the filter already let in.</summary>
+    private async ValueTask<bool> IsAllowedAsync(HttpContext context, bool handshake)
     {
         var origin = context.Request.Headers.Origin.ToString();
         if (_options.AllowedOrigins.Count > 0 && origin.Length > 0
@@ -328,7 +329,7 @@ public sealed class EngineIOServer
             EngineIOLog.OriginRefused(_logger, origin);
             return false;
         }
-        return _requestFilter is null || await _requestFilter.AllowRequestAsync(context);
+        return !handshake || _requestFilter is null || await _requestFilter.AllowRequestAsync(context);
     }
 
     private bool IsAllowedTransport(string transport) => transport switch

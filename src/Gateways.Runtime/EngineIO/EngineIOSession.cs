@@ -344,7 +344,17 @@ public sealed class EngineIOSession
 
     internal bool TryBeginPoll() => Interlocked.Exchange(ref _pollActive, 1) == 0;
 
-    internal void EndPoll() => Volatile.Write(ref _pollActive, 0);
+    internal void EndPoll()
+    {
+        TaskCompletionSource? waiter;
+        lock (_stateLock)
+        {
+            Volatile.Write(ref _pollActive, 0);
+            waiter = _pollEnded;
+            _pollEnded = null;
+        }
+        waiter?.TrySetResult();
+    }
 
     internal bool TryBeginPost() => Interlocked.Exchange(ref _postActive, 1) == 0;
 
@@ -365,17 +375,92 @@ public sealed class EngineIOSession
         }
     }
 
-    /// <summary>The probe succeeded: a pending poll ends with a noop and new polls get one at once.</summary>
-    internal void OnProbe() => _pollInterrupt.Cancel();
-
-    internal void CompleteUpgrade()
+    /// <summary>The probe succeeded. Polls go on carrying queued packets, as the reference server's do, and every
+    /// <see cref="ProbeNoopInterval"/> a poll that is still waiting ends with a noop, so that the client, which pauses
+    /// polling before it sends the upgrade, gets its poll back soon.</summary>
+    internal void OnProbe()
     {
+        lock (_stateLock)
+        {
+            if (Upgrade != UpgradeState.Probing || _probeTimer is not null)
+            {
+                return;
+            }
+            _probeTimer = TimeProvider.CreateTimer(static s => ((EngineIOSession)s!).OnProbeTick(), this,
+                ProbeNoopInterval, ProbeNoopInterval);
+        }
+    }
+
+    /// <summary>How often a poll still waiting during an upgrade is ended with a noop (engine.io uses 100 ms).</summary>
+    internal static readonly TimeSpan ProbeNoopInterval = TimeSpan.FromMilliseconds(100);
+
+    private ITimer? _probeTimer;
+    // Made on the first poll: a WebSocket-only session never needs one.
+    private CancellationTokenSource? _probeTick;
+    private TaskCompletionSource? _pollEnded;
+
+    /// <summary>Cancelled at the next probe tick; a poll that waits links it, see <see cref="OnProbe"/>.</summary>
+    internal CancellationToken ProbeTick
+    {
+        get
+        {
+            var tick = Volatile.Read(ref _probeTick);
+            if (tick is null)
+            {
+                var created = new CancellationTokenSource();
+                tick = Interlocked.CompareExchange(ref _probeTick, created, null) ?? created;
+            }
+            return tick.Token;
+        }
+    }
+
+    private void OnProbeTick()
+    {
+        lock (_stateLock)
+        {
+            if (Upgrade != UpgradeState.Probing)
+            {
+                return;
+            }
+        }
+        Interlocked.Exchange(ref _probeTick, new CancellationTokenSource())?.Cancel();
+    }
+
+    /// <summary>The client sent "5": the WebSocket takes over. A poll still in flight ends first (with a noop if it
+    /// waits), since the queue has one reader at a time.</summary>
+    /// <returns><see langword="false"/> when that poll did not end within <paramref name="pollDrainTimeout"/>.</returns>
+    internal async ValueTask<bool> CompleteUpgradeAsync(TimeSpan pollDrainTimeout)
+    {
+        Task pollEnded;
         lock (_stateLock)
         {
             Transport = EngineIOTransportKind.WebSocket;
             Upgrade = UpgradeState.Done;
+            StopProbeTimer();
+            if (Volatile.Read(ref _pollActive) == 1)
+            {
+                _pollEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                pollEnded = _pollEnded.Task;
+            }
+            else
+            {
+                pollEnded = Task.CompletedTask;
+            }
         }
         _pollInterrupt.Cancel();
+        if (pollEnded.IsCompleted)
+        {
+            return true;
+        }
+        try
+        {
+            await pollEnded.WaitAsync(pollDrainTimeout, TimeProvider);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     internal void CancelUpgrade()
@@ -387,11 +472,14 @@ public sealed class EngineIOSession
                 return;
             }
             Upgrade = UpgradeState.None;
-            if (_pollInterrupt.IsCancellationRequested)
-            {
-                _pollInterrupt = new CancellationTokenSource();
-            }
+            StopProbeTimer();
         }
+    }
+
+    private void StopProbeTimer()
+    {
+        _probeTimer?.Dispose();
+        _probeTimer = null;
     }
 
     // ---- closing ----
@@ -465,6 +553,10 @@ public sealed class EngineIOSession
             return;
         }
         _teardownTimer?.Dispose();
+        lock (_stateLock)
+        {
+            StopProbeTimer();
+        }
         _server.Remove(this);
         _pollInterrupt.Cancel();
         while (TryDequeue(out _))

@@ -32,12 +32,13 @@ public interface IEngineIOSessionHandler
 }
 
 /// <summary>
-/// Accepts or refuses a request that would open a session or a WebSocket (socket.io's <c>allowRequest</c>): register
-/// one in DI to look at headers, cookies or addresses before any session exists. A refusal is answered 403.
+/// Accepts or refuses a handshake, the request that would open a session (socket.io's <c>allowRequest</c>): register
+/// one in DI to look at headers, cookies or addresses before any session exists. A refusal is answered 403. As in
+/// engine.io, a session's later requests (polls, its upgrade to WebSocket) are not filtered again.
 /// </summary>
 public interface IEngineIORequestFilter
 {
     /// <summary>Whether the request may open a session.</summary>
-    /// <param name="context">The handshake or upgrade request.</param>
+    /// <param name="context">The handshake request: polling, or a WebSocket opened without a session.</param>
     ValueTask<bool> AllowRequestAsync(Microsoft.AspNetCore.Http.HttpContext context);
 }

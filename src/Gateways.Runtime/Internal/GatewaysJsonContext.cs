@@ -16,5 +16,6 @@ namespace Gateways.Internal;
 [JsonSerializable(typeof(Dictionary<string, object?>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Handshake))]
 [JsonSerializable(typeof(Namespaces.ErrorPayload))]
 internal sealed partial class GatewaysJsonContext : JsonSerializerContext;

@@ -36,13 +36,16 @@ internal static class PollingTransport
 
     private static async Task PollAsync(EngineIOSession session, HttpContext context)
     {
-        if (session.Upgrade != EngineIOSession.UpgradeState.None)
+        if (session.Upgrade == EngineIOSession.UpgradeState.Done)
         {
             await WriteFrameAsync(context, EngineIOFrames.Noop);
             return;
         }
         bool hasData;
-        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.PollInterrupt))
+        // While an upgrade is probing, polls carry packets as usual; the probe tick ends one that waits, also one that
+        // began before the probe did.
+        var probeTick = session.ProbeTick;
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.PollInterrupt, probeTick))
         {
             try
             {
@@ -56,7 +59,7 @@ internal static class PollingTransport
             }
             catch (OperationCanceledException)
             {
-                var interrupt = session.Upgrade != EngineIOSession.UpgradeState.None && session.IsOpen
+                var interrupt = session.IsOpen && (session.Upgrade != EngineIOSession.UpgradeState.None || probeTick.IsCancellationRequested)
                     ? EngineIOFrames.Noop
                     : session.PendingPollCloseFrame;
                 await WriteFrameAsync(context, interrupt);

@@ -42,7 +42,13 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
             return;
         }
         session.TransportTeardown = socket.Abort;
-        session.CompleteUpgrade();
+        if (!await session.CompleteUpgradeAsync(session.Options.UpgradeTimeout))
+        {
+            // A poll that neither waits nor finishes writing (a client that stopped reading it) holds the queue.
+            EngineIOLog.UpgradeFailed(session.Logger, session.Id, "a poll in flight did not end");
+            session.Abort("transport error");
+            return;
+        }
         await transport.RunOpenAsync();
     }
 

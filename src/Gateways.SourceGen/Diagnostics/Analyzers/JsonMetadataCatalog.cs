@@ -31,7 +31,8 @@ internal sealed class JsonMetadataCatalog
         }
         var stringType = compilation.GetSpecialType(SpecialType.System_String);
         catalog._known.Add(compilation.CreateArrayTypeSymbol(stringType));
-        foreach (var type in new[] { compilation.GetTypeByMetadataName("System.Text.Json.JsonElement") })
+        foreach (var type in new[] { compilation.GetTypeByMetadataName("System.Text.Json.JsonElement"),
+                     compilation.GetTypeByMetadataName("Gateways.Handshake") })
         {
             if (type is not null)
             {

@@ -75,6 +75,10 @@ public class DispatchBenchmarks
         {
         }
 
+        public void AddDisconnectingHandler(Action<IGatewaySocket, string> handler)
+        {
+        }
+
         public void AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler)
         {
         }

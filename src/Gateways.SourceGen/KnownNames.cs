@@ -34,6 +34,7 @@ internal static class KnownNames
     public const string OnGatewayConnection = "Gateways.IOnGatewayConnection";
     public const string OnGatewayConnectionAsync = "Gateways.IOnGatewayConnectionAsync";
     public const string OnGatewayDisconnect = "Gateways.IOnGatewayDisconnect";
+    public const string OnGatewayDisconnecting = "Gateways.IOnGatewayDisconnecting";
     public const string OnGatewayDisconnectAsync = "Gateways.IOnGatewayDisconnectAsync";
     public const string OnSessionExpired = "Gateways.IOnSessionExpired";
 

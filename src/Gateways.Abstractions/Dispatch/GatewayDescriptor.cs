@@ -89,6 +89,10 @@ public interface IGatewayHandlerRegistry
     /// <param name="handler">The hook.</param>
     void AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler);
 
+    /// <summary>Runs when a socket is leaving the namespace, still in its rooms, with the reason.</summary>
+    /// <param name="handler">The hook.</param>
+    void AddDisconnectingHandler(Action<IGatewaySocket, string> handler);
+
     /// <summary>Runs when a socket has left the namespace, with the reason.</summary>
     /// <param name="handler">The hook.</param>
     void AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler);

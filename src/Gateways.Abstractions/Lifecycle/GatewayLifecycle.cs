@@ -25,6 +25,18 @@ public interface IOnGatewayConnectionAsync
     ValueTask HandleConnectionAsync(IGatewaySocket client);
 }
 
+/// <summary>Runs when a socket is about to leave the gateway's namespace, while it is still in its rooms (socket.io's
+/// <c>disconnecting</c> event): the place to tell each of its rooms that it is leaving.</summary>
+public interface IOnGatewayDisconnecting
+{
+    /// <summary>Called once for each socket that is leaving, before it leaves its rooms and before
+    /// <see cref="IOnGatewayDisconnect"/>. It is synchronous, as socket.io's event is: the socket leaves its rooms
+    /// when it returns.</summary>
+    /// <param name="client">The socket, still in its rooms (<see cref="IGatewaySocket.Rooms"/>).</param>
+    /// <param name="reason">Why, in socket.io's words (<c>transport close</c>, <c>client namespace disconnect</c>, …).</param>
+    void HandleDisconnecting(IGatewaySocket client, string reason);
+}
+
 /// <summary>Runs when a socket has left the gateway's namespace (NestJS's <c>OnGatewayDisconnect</c>).</summary>
 public interface IOnGatewayDisconnect
 {

@@ -17,6 +17,8 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
 
     internal List<Func<IGatewaySocket, string, ValueTask>> DisconnectHandlers { get; } = [];
 
+    internal List<Action<IGatewaySocket, string>> DisconnectingHandlers { get; } = [];
+
     internal List<Func<ExpiredSession, IServiceProvider, ValueTask>> SessionExpiredHandlers { get; } = [];
 
     internal Dictionary<string, GatewayEventHandler> EventHandlers { get; } = new(StringComparer.Ordinal);
@@ -47,6 +49,15 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
             handler(socket);
             return ValueTask.CompletedTask;
         });
+        return this;
+    }
+
+    /// <summary>Runs for each socket that is leaving, while it is still in its rooms (socket.io's
+    /// <c>disconnecting</c>), before the <see cref="OnDisconnect"/> handlers.</summary>
+    /// <param name="handler">The socket and the reason; synchronous, since the socket leaves its rooms when it returns.</param>
+    public GatewayNamespaceBuilder OnDisconnecting(Action<IGatewaySocket, string> handler)
+    {
+        DisconnectingHandlers.Add(handler);
         return this;
     }
 
@@ -110,6 +121,9 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
 
     void Dispatch.IGatewayHandlerRegistry.AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler) =>
         ConnectionHandlers.Add((socket, _) => handler(socket));
+
+    void Dispatch.IGatewayHandlerRegistry.AddDisconnectingHandler(Action<IGatewaySocket, string> handler) =>
+        OnDisconnecting(handler);
 
     void Dispatch.IGatewayHandlerRegistry.AddDisconnectHandler(Func<IGatewaySocket, string, ValueTask> handler) =>
         DisconnectHandlers.Add(handler);

@@ -40,6 +40,7 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
         Middlewares = [.. definition.Middlewares];
         ConnectionHandlers = [.. definition.ConnectionHandlers];
         DisconnectHandlers = [.. definition.DisconnectHandlers];
+        DisconnectingHandlers = [.. definition.DisconnectingHandlers];
         SessionExpiredHandlers = [.. definition.SessionExpiredHandlers];
         _services = services;
         HandlerMetadata = definition.HandlerMetadata.ToFrozenDictionary(StringComparer.Ordinal);
@@ -144,6 +145,8 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     internal Func<IGatewaySocket, IServiceProvider, ValueTask>[] ConnectionHandlers { get; }
 
     internal Func<IGatewaySocket, string, ValueTask>[] DisconnectHandlers { get; }
+
+    internal Action<IGatewaySocket, string>[] DisconnectingHandlers { get; }
 
     internal Func<ExpiredSession, IServiceProvider, ValueTask>[] SessionExpiredHandlers { get; }
 

@@ -390,6 +390,17 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
             return;
         }
         Internal.GatewaysMetrics.SocketDisconnected(_namespace.Name);
+        foreach (var handler in _namespace.DisconnectingHandlers)
+        {
+            try
+            {
+                handler(this, reason);
+            }
+            catch (Exception ex)
+            {
+                SocketIOLog.DisconnectHandlerFailed(_connection.Logger, Id, _namespace.Name, ex);
+            }
+        }
         if (_namespace.Recovery is { } recovery && PrivateId is not null && IsRecoverable(reason))
         {
             recovery.Persist(new Recovery.RecoverySession(PrivateId, Id, [.. Rooms], [.. Items], User, UserId, TokenExpiresAt,

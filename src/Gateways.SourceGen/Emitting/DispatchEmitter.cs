@@ -159,6 +159,10 @@ internal static class DispatchEmitter
         {
             writer.WriteLine("registry.AddConnectionHandler(socket => ((global::Gateways.IOnGatewayConnectionAsync)_gateway).HandleConnectionAsync(socket));");
         }
+        if ((hooks & LifecycleHooks.Disconnecting) != 0)
+        {
+            writer.WriteLine("registry.AddDisconnectingHandler((socket, reason) => ((global::Gateways.IOnGatewayDisconnecting)_gateway).HandleDisconnecting(socket, reason));");
+        }
         if ((hooks & LifecycleHooks.Disconnect) != 0)
         {
             writer.WriteLine("registry.AddDisconnectHandler((socket, reason) =>");

@@ -111,6 +111,7 @@ internal enum LifecycleHooks
     Disconnect = 8,
     DisconnectAsync = 16,
     SessionExpired = 32,
+    Disconnecting = 64,
 }
 
 /// <summary>What the registration file needs of a gateway: no handlers, so editing one does not re-emit it.</summary>

@@ -612,6 +612,7 @@ internal static class GatewayParser
                     _ when Is(implemented, KnownNames.OnGatewayInit) => LifecycleHooks.Init,
                     _ when Is(implemented, KnownNames.OnGatewayConnection) => LifecycleHooks.Connection,
                     _ when Is(implemented, KnownNames.OnGatewayConnectionAsync) => LifecycleHooks.ConnectionAsync,
+                    _ when Is(implemented, KnownNames.OnGatewayDisconnecting) => LifecycleHooks.Disconnecting,
                     _ when Is(implemented, KnownNames.OnGatewayDisconnect) => LifecycleHooks.Disconnect,
                     _ when Is(implemented, KnownNames.OnGatewayDisconnectAsync) => LifecycleHooks.DisconnectAsync,
                     _ when Is(implemented, KnownNames.OnSessionExpired) => LifecycleHooks.SessionExpired,

@@ -29,6 +29,7 @@ namespace Gateways.Generated.App
         {
             registry.AddEventHandler("message", Handle0_HandleMessage, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::App.AppGateway), "HandleMessage"));
             registry.AddConnectionHandler(socket => ((global::Gateways.IOnGatewayConnectionAsync)_gateway).HandleConnectionAsync(socket));
+            registry.AddDisconnectingHandler((socket, reason) => ((global::Gateways.IOnGatewayDisconnecting)_gateway).HandleDisconnecting(socket, reason));
             registry.AddDisconnectHandler((socket, reason) =>
             {
                 ((global::Gateways.IOnGatewayDisconnect)_gateway).HandleDisconnect(socket);

@@ -83,13 +83,14 @@ public sealed class GeneratorSnapshotTests
             namespace App;
 
             [WebSocketGateway]
-            public sealed class AppGateway : IOnGatewayInit, IOnGatewayConnectionAsync, IOnGatewayDisconnect, IOnSessionExpired
+            public sealed class AppGateway : IOnGatewayInit, IOnGatewayConnectionAsync, IOnGatewayDisconnecting, IOnGatewayDisconnect, IOnSessionExpired
             {
                 [WebSocketServer]
                 public IGatewayServer Server { get; set; } = null!;
 
                 public void AfterInit(IGatewayServer server) { }
                 public ValueTask HandleConnectionAsync(IGatewaySocket client) => default;
+                public void HandleDisconnecting(IGatewaySocket client, string reason) { }
                 void IOnGatewayDisconnect.HandleDisconnect(IGatewaySocket client) { }
                 public ValueTask HandleSessionExpiredAsync(ExpiredSession session) => default;
 

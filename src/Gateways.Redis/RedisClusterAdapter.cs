@@ -406,13 +406,15 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         if (RedisWire.TryReadPacket(packet, out var nsp, out var type, out var ackId, out var payload) && nsp == Context.Namespace)
         {
             var outgoing = OutgoingPacket.Relayed(type, Context.Namespace, ackId, payload, attachments.Count > 0 ? [.. attachments] : null);
-            base.Broadcast(offset is not null && IsStored(outgoing) ? outgoing.WithOffset(offset) : outgoing, options);
+            base.Broadcast(offset is not null && IsStored(outgoing, options) ? outgoing.WithOffset(offset) : outgoing, options);
         }
     }
 
-    /// <summary>Whether recovery stores the packet: an EVENT without acknowledgement, with recovery on.</summary>
-    private protected bool IsStored(OutgoingPacket packet) =>
-        Context.ConnectionStateRecovery is not null && packet.Type == SocketIOPacketType.Event && packet.AckId < 0;
+    /// <summary>Whether recovery stores the packet: an EVENT without acknowledgement, not volatile, with recovery on
+    /// (socket.io's rule).</summary>
+    private protected bool IsStored(OutgoingPacket packet, BroadcastOptions options) =>
+        Context.ConnectionStateRecovery is not null && packet.Type == SocketIOPacketType.Event && packet.AckId < 0
+        && !options.IsVolatile;
 
     /// <summary>Another server broadcasts with acknowledgements: report how many local clients it reaches, then relay
     /// each client's answer (a client that does not answer in time is simply not counted, as in socket.io).</summary>

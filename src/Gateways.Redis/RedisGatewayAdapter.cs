@@ -70,6 +70,11 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
     /// <inheritdoc/>
     public override void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
+        if (options.IsLocal)
+        {
+            base.Broadcast(packet, options); // this server's sockets only (socket.io's local flag)
+            return;
+        }
         // Refused at the sender before anything is published.
         if (!IsDeliverable(packet))
         {
@@ -101,7 +106,12 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         writer.WriteString("except"u8);
         writer.WriteStrings(options.Except);
         writer.WriteString("flags"u8);
-        writer.WriteMapHeader(0);
+        writer.WriteMapHeader(options.IsVolatile ? 1 : 0);
+        if (options.IsVolatile)
+        {
+            writer.WriteString("volatile"u8);
+            writer.WriteBoolean(true);
+        }
         var channel = options.Rooms.Count == 1 ? $"{_channelPrefix}{options.Rooms.First()}#" : _channelPrefix;
         Publish(RedisChannel.Literal(channel), message.WrittenSpan.ToArray());
         base.Broadcast(packet, options);

@@ -99,6 +99,11 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
     /// once, without an offset.</remarks>
     public override void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
+        if (options.IsLocal)
+        {
+            base.Broadcast(packet, options); // this server's sockets only (socket.io's local flag)
+            return;
+        }
         // Refused at the sender before anything is added.
         if (!IsDeliverable(packet))
         {
@@ -106,7 +111,7 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
         }
         var packetJson = PacketJson(packet.Type, packet.AckId, packet.Payload.Span);
         var added = Add(MessageType.Broadcast, json => WriteBroadcast(json, packetJson, options), packet.Attachments);
-        if (!IsStored(packet))
+        if (!IsStored(packet, options))
         {
             base.Broadcast(packet, options);
             return;

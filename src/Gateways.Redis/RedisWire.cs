@@ -103,6 +103,10 @@ internal static class RedisWire
         WriteStrings(json, "rooms", options.Rooms);
         WriteStrings(json, "except", options.Except);
         json.WriteStartObject("flags");
+        if (options.IsVolatile)
+        {
+            json.WriteBoolean("volatile", true);
+        }
         if (timeout is { } value)
         {
             json.WriteNumber("timeout", (long)value.TotalMilliseconds);
@@ -118,7 +122,9 @@ internal static class RedisWire
             element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
                 ? new HashSet<string>(list.EnumerateArray().Select(e => e.ToString()), StringComparer.Ordinal)
                 : new HashSet<string>(StringComparer.Ordinal);
-        return new BroadcastOptions(Set(opts, "rooms"), Set(opts, "except"));
+        var isVolatile = opts.ValueKind == JsonValueKind.Object && opts.TryGetProperty("flags", out var flags)
+            && flags.ValueKind == JsonValueKind.Object && flags.TryGetProperty("volatile", out var v) && v.ValueKind == JsonValueKind.True;
+        return new BroadcastOptions(Set(opts, "rooms"), Set(opts, "except")) { Flags = isVolatile ? BroadcastFlags.Volatile : BroadcastFlags.None };
     }
 
     /// <summary>The <c>flags.timeout</c> of broadcast options, when there is one.</summary>

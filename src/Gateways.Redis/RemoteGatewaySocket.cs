@@ -73,6 +73,13 @@ internal sealed class RemoteGatewaySocket : IGatewaySocket
 
     public void Emit(string eventName, params object?[] args) => _namespace.To(Id).Emit(eventName, args);
 
+    // Whether its server's transport took it is not known here.
+    public bool EmitVolatile(string eventName, params object?[] args)
+    {
+        _namespace.To(Id).Volatile.Emit(eventName, args);
+        return true;
+    }
+
     public async Task<EventArguments> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args)
     {
         var answers = await _namespace.To(Id).EmitWithAckAsync(eventName, timeout, args);

@@ -101,6 +101,11 @@ public sealed class ShardedRedisGatewayAdapter : ClusterMessageAdapter
     /// <inheritdoc/>
     public override void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
+        if (options.IsLocal)
+        {
+            base.Broadcast(packet, options); // this server's sockets only (socket.io's local flag)
+            return;
+        }
         // Refused at the sender before anything is published.
         if (!IsDeliverable(packet))
         {

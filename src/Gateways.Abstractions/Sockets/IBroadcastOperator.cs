@@ -19,6 +19,15 @@ public interface IBroadcastOperator
     /// <param name="room">The room name.</param>
     IBroadcastOperator Except(string room);
 
+    /// <summary>The same targets, sent only where the transport can take the packet now: never queued behind a
+    /// busy transport, never stored for connection state recovery (socket.io's <c>volatile</c>). For data whose next
+    /// value makes the last one worthless, such as positions or prices.</summary>
+    IBroadcastOperator Volatile { get; }
+
+    /// <summary>The same targets on this server only: with a Redis adapter, other servers are not told
+    /// (socket.io's <c>local</c>).</summary>
+    IBroadcastOperator Local { get; }
+
     /// <summary>Sends an event to every target.</summary>
     /// <param name="eventName">The event name.</param>
     /// <param name="args">The event arguments.</param>

@@ -70,6 +70,14 @@ public interface IGatewaySocket
     /// <param name="args">The event arguments, serialized with the configured JSON options.</param>
     void Emit(string eventName, params object?[] args);
 
+    /// <summary>Sends an event only if the transport can take it now (socket.io's <c>socket.volatile.emit</c>): on a
+    /// WebSocket with nothing in flight, or a poll that is waiting. Otherwise it is dropped, never queued and never
+    /// stored for connection state recovery.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="args">The arguments, serialized as <see cref="Emit"/> does.</param>
+    /// <returns>Whether it was sent.</returns>
+    bool EmitVolatile(string eventName, params object?[] args);
+
     /// <summary>Sends an event and waits for the client's acknowledgement (socket.io's
     /// <c>socket.timeout(ms).emitWithAck()</c>).</summary>
     /// <param name="eventName">The event name the client listens to.</param>

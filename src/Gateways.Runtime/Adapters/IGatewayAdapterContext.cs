@@ -104,6 +104,12 @@ public interface IGatewayLocalSocket : IGatewaySocket
     /// <returns><see langword="false"/> when the socket is gone or its send queue overflowed (it is then closed).</returns>
     bool Send(OutgoingPacket packet);
 
+    /// <summary>Sends a packet only if the client's transport can take it now; never queues it (a volatile
+    /// broadcast, <see cref="BroadcastFlags.Volatile"/>).</summary>
+    /// <param name="packet">The packet.</param>
+    /// <returns>Whether it was sent.</returns>
+    bool SendVolatile(OutgoingPacket packet);
+
     /// <summary>Sends a packet that carries an acknowledgement id (<see cref="OutgoingPacket.AckId"/>) and waits
     /// for the client's answer.</summary>
     /// <param name="packet">The packet.</param>

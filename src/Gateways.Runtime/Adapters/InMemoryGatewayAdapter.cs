@@ -151,7 +151,8 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     /// <inheritdoc/>
     public virtual void Broadcast(OutgoingPacket packet, BroadcastOptions options)
     {
-        if (Context.ConnectionStateRecovery is null)
+        // A volatile broadcast is never stored, so it carries no offset.
+        if (Context.ConnectionStateRecovery is null || options.IsVolatile)
         {
             DeliverToTargets(packet, options);
             return;
@@ -171,6 +172,14 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
                 return;
             }
             // The first Send encodes; every other target gets the same bytes.
+            if (options.IsVolatile)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    targets[i].SendVolatile(packet);
+                }
+                return;
+            }
             for (var i = 0; i < count; i++)
             {
                 targets[i].Send(packet);

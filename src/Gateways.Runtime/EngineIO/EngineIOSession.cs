@@ -175,6 +175,51 @@ public sealed class EngineIOSession
         }
     }
 
+    /// <summary>Sends a text frame and its attachments only if the transport can take them now — a WebSocket with
+    /// nothing queued or in flight, or a poll that waits with nothing queued — and never queues them behind others
+    /// (socket.io's volatile packets, which engine.io sends only when its transport is <c>writable</c>).</summary>
+    /// <returns>Whether they were sent (or handed to the waiting poll).</returns>
+    internal bool TrySendIfWritable(ReadOnlyMemory<byte> textFrame, ReadOnlyMemory<byte>[]? attachments)
+    {
+        if (!IsOpen)
+        {
+            return false;
+        }
+        var sent = false;
+        lock (_sendLock)
+        {
+            if (Volatile.Read(ref _queuedFrames) == 0)
+            {
+                if (DirectWriter is { } direct)
+                {
+                    // One frame only: a binary event's attachments would have to queue behind its first frame.
+                    sent = (attachments is null || attachments.Length == 0)
+                        && Reserve(textFrame.Length) && WriteNowOrRelease(direct, textFrame);
+                }
+                else if (Transport == EngineIOTransportKind.Polling && Volatile.Read(ref _pollActive) == 1)
+                {
+                    // The waiting poll takes it at once (System.Threading.Lock is re-entrant).
+                    sent = TrySend(textFrame, attachments);
+                }
+            }
+        }
+        if (!sent)
+        {
+            Internal.GatewaysMetrics.DroppedVolatile();
+        }
+        return sent;
+    }
+
+    private bool WriteNowOrRelease(IDirectFrameWriter direct, ReadOnlyMemory<byte> textFrame)
+    {
+        if (direct.TryWriteNow(new OutgoingFrame(textFrame, OutgoingFrameKind.Text)))
+        {
+            return true;
+        }
+        Interlocked.Add(ref _queuedBytes, -textFrame.Length);
+        return false;
+    }
+
     /// <summary>Queues a frame; called under the send lock. Counted before the write, so the count never falls below
     /// what is queued, even when the writer's continuation runs inline and takes the frame at once.</summary>
     private bool Enqueue(OutgoingFrame frame)

@@ -93,6 +93,14 @@ internal static class GatewaysMetrics
 
     public static void DroppedTooLarge() => Dropped.Add(1, new KeyValuePair<string, object?>("reason", "too_large"));
 
+    public static void DroppedVolatile()
+    {
+        if (Dropped.Enabled)
+        {
+            Dropped.Add(1, new KeyValuePair<string, object?>("reason", "volatile"));
+        }
+    }
+
     /// <summary>A start timestamp for <see cref="ConnectionClosed"/>; 0 when nobody listens.</summary>
     public static long ConnectionOpened()
     {

@@ -19,6 +19,10 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
     public IBroadcastOperator Except(string room) =>
         new BroadcastOperator(@namespace, options with { Except = With(options.Except, room) });
 
+    public IBroadcastOperator Volatile => new BroadcastOperator(@namespace, options with { Flags = options.Flags | BroadcastFlags.Volatile });
+
+    public IBroadcastOperator Local => new BroadcastOperator(@namespace, options with { Flags = options.Flags | BroadcastFlags.Local });
+
     public void Emit(string eventName, params object?[] args)
     {
         using var activity = Internal.GatewaysTracing.StartBroadcast(@namespace.Name, eventName, options.Rooms.Count, options.Except.Count);

@@ -283,6 +283,12 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     public IBroadcastOperator Except(string room) => _all.Except(room);
 
     /// <inheritdoc/>
+    public IBroadcastOperator Volatile => _all.Volatile;
+
+    /// <inheritdoc/>
+    public IBroadcastOperator Local => _all.Local;
+
+    /// <inheritdoc/>
     public void Emit(string eventName, params object?[] args) => _all.Emit(eventName, args);
 
     /// <inheritdoc/>

@@ -157,6 +157,19 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     }
 
     /// <inheritdoc/>
+    public bool EmitVolatile(string eventName, params object?[] args)
+    {
+        // Never stored for recovery, so never stamped with an offset: a plain frame.
+        var packet = SocketIOPacketWriter.WriteEvent(_namespace.Name, eventName, args, -1, _namespace.SerializerOptions);
+        _namespace.EnsureDeliverable(packet, eventName);
+        return Connected && _connection.Session.TrySendIfWritable(packet.Text, packet.Attachments);
+    }
+
+    /// <inheritdoc/>
+    public bool SendVolatile(OutgoingPacket packet) =>
+        Connected && _connection.Session.TrySendIfWritable(packet.Frame.Text, packet.Frame.Attachments);
+
+    /// <inheritdoc/>
     public Task<EventArguments> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args)
     {
         var ackId = _namespace.NextAckId();

@@ -27,6 +27,8 @@ public sealed class InMemoryGatewayAdapterTests
             return true;
         }
 
+        public bool SendVolatile(OutgoingPacket packet) => Send(packet);
+
         public Task<EventArguments> SendWithAckAsync(OutgoingPacket packet, TimeSpan timeout)
         {
             Sent.Add(packet);

@@ -22,6 +22,7 @@ internal class SocketDouble(string id, string @namespace = "/") : IGatewaySocket
     public void Join(IEnumerable<string> rooms) => throw new NotSupportedException();
     public void Leave(string room) => Left.Add(room);
     public void Emit(string eventName, params object?[] args) => throw new NotSupportedException();
+    public bool EmitVolatile(string eventName, params object?[] args) => throw new NotSupportedException();
     public Task<EventArguments> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) => throw new NotSupportedException();
     public IBroadcastOperator To(string room) => throw new NotSupportedException();
     public IBroadcastOperator Broadcast => throw new NotSupportedException();

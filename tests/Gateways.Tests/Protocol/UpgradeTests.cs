@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Gateways.Hosting;
 using Gateways.Tests.Infrastructure;
+using static Gateways.Tests.Infrastructure.RawPolling;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateways.Tests.Protocol;
@@ -114,23 +115,6 @@ public sealed class UpgradeTests
         await SendAsync(socket, "2probe");
         Assert.Equal("3probe", await ReceiveAsync(socket));
         return socket;
-    }
-
-    private static Task<string> GetAsync(HttpClient http, string sid) =>
-        GetBodyAsync(http, $"/socket.io/?EIO=4&transport=polling&sid={sid}");
-
-    private static async Task<string> GetBodyAsync(HttpClient http, string path)
-    {
-        using var response = await http.GetAsync(path);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
-    }
-
-    private static async Task PostAsync(HttpClient http, string sid, string payload)
-    {
-        using var response = await http.PostAsync($"/socket.io/?EIO=4&transport=polling&sid={sid}",
-            new StringContent(payload, Encoding.UTF8, "text/plain"));
-        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
     }
 
     private static Task SendAsync(ClientWebSocket socket, string text) =>

@@ -71,6 +71,14 @@ public class DispatchBenchmarks
         public void AddEventHandler(string eventName, GatewayEventHandler handler, GatewayHandlerMetadata? metadata) =>
             handlers[eventName] = handler;
 
+        public void SetUnhandledHandler(GatewayEventHandler handler, GatewayHandlerMetadata? metadata)
+        {
+        }
+
+        public void AddAnyListener(GatewayEventHandler listener)
+        {
+        }
+
         public void AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler)
         {
         }

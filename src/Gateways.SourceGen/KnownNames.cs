@@ -7,6 +7,14 @@ internal static class KnownNames
     public const string WebSocketGatewayAttribute = "Gateways.WebSocketGatewayAttribute";
     public const string WebSocketServerAttribute = "Gateways.WebSocketServerAttribute";
     public const string SubscribeMessageAttribute = "Gateways.SubscribeMessageAttribute";
+    public const string UnhandledMessageAttribute = "Gateways.UnhandledMessageAttribute";
+    public const string OnAnyMessageAttribute = "Gateways.OnAnyMessageAttribute";
+
+    /// <summary>The event names a catch-all handler is declared under, for the duplicate checks and the logs: no
+    /// client can send them (they are not valid attribute arguments of [SubscribeMessage] either, being bracketed
+    /// the same way only by convention).</summary>
+    public const string UnhandledEventName = "[UnhandledMessage]";
+    public const string AnyEventName = "[OnAnyMessage]";
     public const string MessageBodyAttribute = "Gateways.MessageBodyAttribute";
     public const string ConnectedSocketAttribute = "Gateways.ConnectedSocketAttribute";
     public const string WsUserAttribute = "Gateways.WsUserAttribute";

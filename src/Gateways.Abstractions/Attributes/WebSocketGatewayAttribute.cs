@@ -42,6 +42,20 @@ public sealed class SubscribeMessageAttribute(string eventName) : Attribute
     public string EventName { get; } = eventName;
 }
 
+/// <summary>Marks a gateway method that handles every event of its namespace no <see cref="SubscribeMessageAttribute"/>
+/// handler takes: the fallback a socket.io server writes as a listener on unknown events. It binds as a handler does
+/// (take <see cref="GatewayEventContext"/> for the event name and raw arguments) and its result, if any, is the ack.
+/// One per namespace.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class UnhandledMessageAttribute : Attribute;
+
+/// <summary>Marks a gateway method that sees every event its namespace receives, before the event's handler runs
+/// (socket.io's <c>socket.onAny</c>): for logging, auditing or counting. It returns <see langword="void"/> and runs
+/// synchronously; it cannot answer the event or stop it. Take <see cref="GatewayEventContext"/> for the event name and
+/// raw arguments.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class OnAnyMessageAttribute : Attribute;
+
 /// <summary>
 /// Binds a parameter to the event's payload (NestJS's <c>@MessageBody()</c>): with one argument, that argument;
 /// with several, all of them as an array; with a property name, that property of the first argument; with

@@ -85,6 +85,16 @@ public interface IGatewayHandlerRegistry
     /// <param name="metadata">Authorization, guards and filters of a generated handler.</param>
     void AddEventHandler(string eventName, GatewayEventHandler handler, GatewayHandlerMetadata? metadata = null);
 
+    /// <summary>Handles every event that no handler of the namespace takes (<see cref="UnhandledMessageAttribute"/>).</summary>
+    /// <param name="handler">The handler.</param>
+    /// <param name="metadata">Authorization, guards and filters of a generated handler.</param>
+    void SetUnhandledHandler(GatewayEventHandler handler, GatewayHandlerMetadata? metadata = null);
+
+    /// <summary>Sees every event the namespace receives before its handler (<see cref="OnAnyMessageAttribute"/>);
+    /// the listener is expected to complete synchronously.</summary>
+    /// <param name="listener">The listener.</param>
+    void AddAnyListener(GatewayEventHandler listener);
+
     /// <summary>Runs when a socket has joined the namespace.</summary>
     /// <param name="handler">The hook.</param>
     void AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler);

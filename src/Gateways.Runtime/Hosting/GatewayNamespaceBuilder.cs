@@ -109,6 +109,46 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
 
     internal Dictionary<string, Dispatch.GatewayHandlerMetadata> HandlerMetadata { get; } = new(StringComparer.Ordinal);
 
+    internal GatewayEventHandler? UnhandledHandler { get; private set; }
+
+    internal Dispatch.GatewayHandlerMetadata? UnhandledMetadata { get; private set; }
+
+    internal List<GatewayEventHandler> AnyListeners { get; } = [];
+
+    /// <summary>Handles every event of the namespace that no <see cref="On(string, GatewayEventHandler)"/> handler
+    /// takes, instead of dropping it with a log. One per namespace.</summary>
+    /// <param name="handler">The handler; <see cref="GatewayEventContext.EventName"/> says which event it got.</param>
+    public GatewayNamespaceBuilder OnUnhandled(GatewayEventHandler handler)
+    {
+        if (UnhandledHandler is not null)
+        {
+            throw new InvalidOperationException($"Namespace '{Name}' already has a handler for unhandled events; it has one, across gateways too.");
+        }
+        UnhandledHandler = handler;
+        return this;
+    }
+
+    /// <summary>Sees every event the namespace receives, before its handler runs (socket.io's <c>socket.onAny</c>).
+    /// Synchronous: it cannot answer or stop the event; an exception it throws is logged.</summary>
+    /// <param name="listener">The listener.</param>
+    public GatewayNamespaceBuilder OnAny(Action<GatewayEventContext> listener)
+    {
+        AnyListeners.Add(context =>
+        {
+            listener(context);
+            return ValueTask.CompletedTask;
+        });
+        return this;
+    }
+
+    void Dispatch.IGatewayHandlerRegistry.SetUnhandledHandler(GatewayEventHandler handler, Dispatch.GatewayHandlerMetadata? metadata)
+    {
+        OnUnhandled(handler);
+        UnhandledMetadata = metadata;
+    }
+
+    void Dispatch.IGatewayHandlerRegistry.AddAnyListener(GatewayEventHandler listener) => AnyListeners.Add(listener);
+
     void Dispatch.IGatewayHandlerRegistry.AddEventHandler(string eventName, GatewayEventHandler handler,
         Dispatch.GatewayHandlerMetadata? metadata)
     {

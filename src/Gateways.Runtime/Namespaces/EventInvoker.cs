@@ -78,15 +78,60 @@ internal sealed class EventInvoker
             return ValueTask.CompletedTask;
         }
         var @namespace = socket.GatewayNamespace;
+        var metadata = @namespace.HandlerMetadata.GetValueOrDefault(eventName);
         if (!@namespace.EventHandlers.TryGetValue(eventName, out var handler))
+        {
+            handler = @namespace.UnhandledHandler;
+            metadata = @namespace.UnhandledMetadata;
+        }
+        if (handler is null && @namespace.AnyListeners.Length == 0)
         {
             Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
             SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
             return ValueTask.CompletedTask;
         }
-        var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, @namespace.HandlerMetadata.GetValueOrDefault(eventName));
+        var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, metadata);
+        foreach (var listener in @namespace.AnyListeners)
+        {
+            NotifyListener(listener, context);
+        }
+        if (handler is null)
+        {
+            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
+            SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
+            return ValueTask.CompletedTask;
+        }
         var activity = Internal.GatewaysTracing.CreateEvent(socket.Namespace, eventName, socket.Id, socket.UserId, ackId >= 0);
         return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent, activity));
+    }
+
+    /// <summary>Runs an onAny listener inline; it cannot fail the event (a fault or an unfinished task is logged).</summary>
+    private void NotifyListener(GatewayEventHandler listener, EventContext context)
+    {
+        try
+        {
+            var running = listener(context);
+            if (!running.IsCompletedSuccessfully)
+            {
+                _ = ObserveListenerAsync(running, context);
+            }
+        }
+        catch (Exception ex)
+        {
+            SocketIOLog.AnyListenerFailed(_logger, context.EventName, context.Socket.Namespace, context.Socket.Id, ex);
+        }
+    }
+
+    private async Task ObserveListenerAsync(ValueTask running, EventContext context)
+    {
+        try
+        {
+            await running;
+        }
+        catch (Exception ex)
+        {
+            SocketIOLog.AnyListenerFailed(_logger, context.EventName, context.Socket.Namespace, context.Socket.Id, ex);
+        }
     }
 
     /// <summary>Starts a handler without making the read loop wait for it, up to the per-connection limit. Past the

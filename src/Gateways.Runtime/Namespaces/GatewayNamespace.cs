@@ -48,6 +48,12 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
             pair => pair.Key,
             pair => HandlerPipeline.Build(pair.Key, pair.Value, HandlerMetadata.GetValueOrDefault(pair.Key), services, filters),
             StringComparer.Ordinal);
+        // The fallback passes the same authorization, guards and filters as any handler.
+        UnhandledHandler = definition.UnhandledHandler is { } unhandled
+            ? HandlerPipeline.Build("(unhandled)", unhandled, definition.UnhandledMetadata, services, filters)
+            : null;
+        UnhandledMetadata = definition.UnhandledMetadata;
+        AnyListeners = [.. definition.AnyListeners];
         SerializerOptions = serializerOptions;
         TimeProvider = timeProvider;
         _all = new BroadcastOperator(this, BroadcastOptions.All);
@@ -184,6 +190,14 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     }
 
     internal FrozenDictionary<string, GatewayEventHandler> EventHandlers { get; }
+
+    /// <summary>Takes the events no handler takes, if the app declared one.</summary>
+    internal GatewayEventHandler? UnhandledHandler { get; }
+
+    internal Dispatch.GatewayHandlerMetadata? UnhandledMetadata { get; }
+
+    /// <summary>See every event before its handler (socket.io's <c>onAny</c>).</summary>
+    internal GatewayEventHandler[] AnyListeners { get; }
 
     internal FrozenDictionary<string, Dispatch.GatewayHandlerMetadata> HandlerMetadata { get; }
 

@@ -56,6 +56,9 @@ internal static partial class SocketIOLog
     [LoggerMessage(108, LogLevel.Debug, "No handler for event '{EventName}' in namespace '{Namespace}' (socket '{SocketId}').")]
     public static partial void NoHandler(ILogger logger, string eventName, string @namespace, string socketId);
 
+    [LoggerMessage(129, LogLevel.Error, "An onAny listener failed on event '{EventName}' in namespace '{Namespace}' (socket '{SocketId}'); the event's handler still runs.")]
+    public static partial void AnyListenerFailed(ILogger logger, string eventName, string @namespace, string socketId, Exception exception);
+
     [LoggerMessage(109, LogLevel.Error, "The handler of event '{EventName}' in namespace '{Namespace}' failed (socket '{SocketId}', user '{UserId}').")]
     public static partial void HandlerFailed(ILogger logger, string eventName, string @namespace, string socketId, string userId, Exception exception);
 

@@ -87,12 +87,18 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotSerializableWithoutReflection = Create("GW0017", "Not serializable without reflection",
         "{0} is serialized {1}, but reflection-based JSON is off (Native AOT) and {2}", DiagnosticSeverity.Warning);
 
+    /// <summary>GW0018: "[OnAnyMessage] method '{0}' must return void: it sees each event before the event's handler
+    /// and cannot answer it".</summary>
+    public static readonly DiagnosticDescriptor AnyListenerReturns = Create("GW0018", "onAny listener returns a value",
+        "[OnAnyMessage] method '{0}' must return void: it sees each event before the event's handler and cannot answer it; use [UnhandledMessage] to answer events no handler takes",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
         UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
         EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway, HandlerOutsideGateway,
-        AmbiguousParameter, NotSerializableWithoutReflection,
+        AmbiguousParameter, NotSerializableWithoutReflection, AnyListenerReturns,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -46,12 +46,13 @@ internal static class DispatchEmitter
 
     private static void WriteDescriptor(SourceWriter writer, GatewayModel gateway)
     {
-        var events = string.Join(", ", gateway.Handlers.Select(h => Literal(h.EventName)));
+        var declared = gateway.Handlers.Where(h => h.Role == HandlerRole.Event).ToList();
+        var events = string.Join(", ", declared.Select(h => Literal(h.EventName)));
         writer.WriteLine("public static readonly global::Gateways.Dispatch.GatewayDescriptor Descriptor = new(");
         writer.Indent();
         writer.WriteLine($"typeof({gateway.FullyQualifiedName}),");
         writer.WriteLine($"{Literal(gateway.SocketNamespace)},");
-        writer.WriteLine(gateway.Handlers.Count == 0 ? "global::System.Array.Empty<string>()," : $"new string[] {{ {events} }},");
+        writer.WriteLine(declared.Count == 0 ? "global::System.Array.Empty<string>()," : $"new string[] {{ {events} }},");
         var policy = gateway.Policy;
         writer.WriteLine($"static binding => new {gateway.DispatcherName}(binding),");
         if (policy.Authorize.Count > 0)
@@ -144,7 +145,12 @@ internal static class DispatchEmitter
         for (var i = 0; i < gateway.Handlers.Count; i++)
         {
             var handler = gateway.Handlers[i];
-            writer.WriteLine($"registry.AddEventHandler({Literal(handler.EventName)}, {HandlerName(i, handler)}, {Metadata(gateway, handler)});");
+            writer.WriteLine(handler.Role switch
+            {
+                HandlerRole.Unhandled => $"registry.SetUnhandledHandler({HandlerName(i, handler)}, {Metadata(gateway, handler)});",
+                HandlerRole.Any => $"registry.AddAnyListener({HandlerName(i, handler)});",
+                _ => $"registry.AddEventHandler({Literal(handler.EventName)}, {HandlerName(i, handler)}, {Metadata(gateway, handler)});",
+            });
         }
         var hooks = gateway.Hooks;
         if ((hooks & LifecycleHooks.Connection) != 0)

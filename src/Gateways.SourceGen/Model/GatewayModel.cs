@@ -36,7 +36,17 @@ internal sealed record HandlerModel(
     EquatableArray<ParameterModel> Parameters,
     ReturnKind Return,
     PolicyModel Policy,
-    string? SerializedResult = null);
+    string? SerializedResult = null,
+    HandlerRole Role = HandlerRole.Event);
+
+/// <summary>What a handler is registered as: the handler of one event, the fallback for events no handler takes, or
+/// a listener on every event.</summary>
+internal enum HandlerRole
+{
+    Event,
+    Unhandled,
+    Any,
+}
 
 /// <summary>What [Authorize], [AllowAnonymous], [UseGuards] and [UseFilters] say on a gateway or a handler.</summary>
 internal sealed record PolicyModel(

@@ -69,14 +69,26 @@ internal static class GatewayParser
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var subscribe = FindAttribute(method, KnownNames.SubscribeMessageAttribute);
+                var role = HandlerRole.Event;
+                if (subscribe is null)
+                {
+                    (subscribe, role) = FindAttribute(method, KnownNames.UnhandledMessageAttribute) is { } unhandled
+                        ? (unhandled, HandlerRole.Unhandled)
+                        : (FindAttribute(method, KnownNames.OnAnyMessageAttribute), HandlerRole.Any);
+                }
                 if (subscribe is null)
                 {
                     continue;
                 }
                 declared++;
-                var handler = ParseHandler(method, subscribe);
+                var handler = ParseHandler(method, subscribe, role);
                 if (handler is null)
                 {
+                    continue;
+                }
+                if (role == HandlerRole.Any)
+                {
+                    handlers.Add(handler); // listeners: as many as the namespace wants
                     continue;
                 }
                 if (seen.TryGetValue(handler.EventName, out var first))
@@ -285,11 +297,21 @@ internal static class GatewayParser
             }
         }
 
-        private HandlerModel? ParseHandler(IMethodSymbol method, AttributeData subscribe)
+        private HandlerModel? ParseHandler(IMethodSymbol method, AttributeData subscribe, HandlerRole role)
         {
             var display = _type.Name + "." + method.Name;
-            var eventName = subscribe.ConstructorArguments.Length == 1 ? subscribe.ConstructorArguments[0].Value as string : null;
+            var eventName = role switch
+            {
+                HandlerRole.Unhandled => KnownNames.UnhandledEventName,
+                HandlerRole.Any => KnownNames.AnyEventName,
+                _ => subscribe.ConstructorArguments.Length == 1 ? subscribe.ConstructorArguments[0].Value as string : null,
+            };
             var ok = true;
+            if (role == HandlerRole.Any && !method.ReturnsVoid)
+            {
+                Report(DiagnosticDescriptors.AnyListenerReturns, method, display);
+                ok = false;
+            }
             if (string.IsNullOrEmpty(eventName))
             {
                 Report(DiagnosticDescriptors.EmptyEventName, method, display);
@@ -371,7 +393,7 @@ internal static class GatewayParser
             }
             return ok ? new HandlerModel(eventName!, method.Name, parameters.ToEquatableArray(), returnKind, ReadPolicy(method, false),
                 SerializedTypes.Result(method.ReturnType)?.ToDisplayString(TypeNameFormat.WithMiscellaneousOptions(
-                    TypeNameFormat.MiscellaneousOptions & ~SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier))) : null;
+                    TypeNameFormat.MiscellaneousOptions & ~SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier)), role) : null;
         }
 
         private ParameterModel? ParseParameter(IParameterSymbol parameter, string handler)

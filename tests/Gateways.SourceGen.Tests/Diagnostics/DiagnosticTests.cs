@@ -230,6 +230,21 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void GW0018_AnOnAnyListenerMustReturnVoid() =>
+        AssertSingle("GW0018", DiagnosticSeverity.Error,
+            "[OnAnyMessage] method 'G.Seen' must return void: it sees each event before the event's handler and cannot answer it; use [UnhandledMessage] to answer events no handler takes", """
+            [WebSocketGateway] public class G { [OnAnyMessage] public string [|Seen|]([MessageName] string name) => name; }
+            """);
+
+    [Fact]
+    public void GW0004_TwoUnhandledMessageHandlersInOneNamespace() =>
+        AssertSingle("GW0004", DiagnosticSeverity.Error, "Event '[UnhandledMessage]' of namespace '/chat' is already handled by 'First.A'", """
+            [WebSocketGateway("/chat")] public class First { [UnhandledMessage] public void A() { } }
+            [WebSocketGateway("/chat")] public class Second { [[|UnhandledMessage|]] public void B() { } }
+            [WebSocketGateway("/chat")] public class Third { [OnAnyMessage] public void C() { } [OnAnyMessage] public void D() { } }
+            """);
+
+    [Fact]
     public void AnErrorEmitsNoDispatcherSoTheBuildShowsOnlyTheDiagnostic()
     {
         var (result, output) = GeneratorHarness.Run(Usings + "[WebSocketGateway] public class G { [SubscribeMessage(\"e\")] private void E() { } }");
@@ -256,7 +271,7 @@ public sealed class DiagnosticDocumentationTests
         var released = File.ReadAllText(Path.Combine(root.FullName, "src", "Gateways.SourceGen", "AnalyzerReleases.Unshipped.md"));
 
         var descriptors = Gateways.SourceGen.Diagnostics.DiagnosticDescriptors.Every.ToList();
-        Assert.Equal(18, descriptors.Count);
+        Assert.Equal(19, descriptors.Count);
         foreach (var descriptor in descriptors)
         {
             var anchor = descriptor.Id.ToLowerInvariant();

@@ -103,6 +103,26 @@ public sealed class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void CatchAllHandlers()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using Gateways;
+
+            namespace Audit;
+
+            [WebSocketGateway("/audit")]
+            public sealed class AuditGateway
+            {
+                [SubscribeMessage("known")] public string Known() => "known";
+                [UnhandledMessage] public string Unknown([MessageName] string name, GatewayEventContext context) => name + "/" + context.Arguments.Count;
+                [OnAnyMessage] public void Seen([MessageName] string name) { }
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    [Fact]
     public void SeveralGatewaysOnOneNamespace()
     {
         var (result, output) = GeneratorHarness.Run("""

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using Gateways.Hosting;
+using Gateways.Testing;
+using Gateways.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateways.Tests.Gateways;
+
+/// <summary>socket.io's <c>onAny</c> and a fallback for events no handler takes, as gateway attributes.</summary>
+[WebSocketGateway("/catchall")]
+public sealed class CatchAllGateway
+{
+    public ConcurrentQueue<string> Seen { get; } = new();
+
+    [SubscribeMessage("known")]
+    public string Known() => "known";
+
+    [UnhandledMessage]
+    public string Unknown([MessageName] string name, GatewayEventContext context) => $"unknown {name} with {context.Arguments.Count}";
+
+    [OnAnyMessage]
+    public void Record([MessageName] string name) => Seen.Enqueue(name);
+
+    [OnAnyMessage]
+    public void FailOnBoom([MessageName] string name)
+    {
+        if (name == "boom")
+        {
+            throw new InvalidOperationException("a listener that fails");
+        }
+    }
+}
+
+public sealed class CatchAllTests
+{
+    [Fact]
+    public async Task ListenersSeeEveryEventAndTheFallbackAnswersWhatNoHandlerTakes()
+    {
+        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddGateway<CatchAllGateway>());
+        await using var client = await GatewayTestClient.ConnectAsync(new Uri(server.Url),
+            new GatewayTestClientOptions { Namespace = "/catchall" });
+
+        Assert.Equal("known", await client.EmitWithAckAsync<string>("known"));
+        Assert.Equal("unknown mystery with 2", await client.EmitWithAckAsync<string>("mystery", 1, "two"));
+        // A listener that throws is logged; the event's handler (here the fallback) still answers.
+        Assert.Equal("unknown boom with 0", await client.EmitWithAckAsync<string>("boom"));
+
+        Assert.Equal(["known", "mystery", "boom"], server.Services.GetRequiredService<CatchAllGateway>().Seen);
+        Assert.True(server.Logs.Contains(LogLevel.Error, "An onAny listener failed on event 'boom'"));
+    }
+
+    [Fact]
+    public async Task TheBuilderFormsDoTheSame()
+    {
+        var seen = new ConcurrentQueue<string>();
+        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddNamespace("/built", ns => ns
+            .OnAny(context => seen.Enqueue(context.EventName))
+            .OnUnhandled(context =>
+            {
+                context.Ack("fallback " + context.EventName);
+                return ValueTask.CompletedTask;
+            })));
+        await using var client = await GatewayTestClient.ConnectAsync(new Uri(server.Url),
+            new GatewayTestClientOptions { Namespace = "/built" });
+
+        Assert.Equal("fallback anything", await client.EmitWithAckAsync<string>("anything"));
+        Assert.Equal(["anything"], seen);
+    }
+}

@@ -52,6 +52,37 @@ public sealed class EngineIOOptions
 
     /// <summary>Cross-origin settings for the HTTP long-polling requests.</summary>
     public EngineIOCorsOptions Cors { get; set; } = new();
+
+    /// <summary>WebSocket per-message compression (RFC 7692), engine.io's <c>perMessageDeflate</c>. Off by default,
+    /// as in engine.io: it costs CPU and a compression context per connection.</summary>
+    public EngineIOPerMessageDeflateOptions PerMessageDeflate { get; set; } = new();
+
+    /// <summary>gzip or deflate of long-polling responses for clients that accept it (engine.io's
+    /// <c>httpCompression</c>, on by default as there).</summary>
+    public EngineIOHttpCompressionOptions HttpCompression { get; set; } = new();
+}
+
+/// <summary>Compression of long-polling responses (engine.io's <c>httpCompression</c>): a payload of at least
+/// <see cref="Threshold"/> bytes goes out gzip- or deflate-encoded when the request's <c>Accept-Encoding</c> allows.</summary>
+public sealed class EngineIOHttpCompressionOptions
+{
+    /// <summary>Whether to compress. Default <see langword="true"/>, as in engine.io.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Payloads smaller than this go uncompressed. Default 1024 bytes, as in engine.io.</summary>
+    public int Threshold { get; set; } = 1024;
+}
+
+/// <summary>WebSocket per-message deflate (RFC 7692): negotiated with clients that offer it (socket.io-client in
+/// Node does; browsers do), used for messages of at least <see cref="Threshold"/> bytes.</summary>
+public sealed class EngineIOPerMessageDeflateOptions
+{
+    /// <summary>Whether to accept a client's <c>permessage-deflate</c> offer. Default <see langword="false"/>.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Messages smaller than this go uncompressed (engine.io's default, 1024 bytes): small frames gain little
+    /// and cost the most CPU per byte.</summary>
+    public int Threshold { get; set; } = 1024;
 }
 
 /// <summary>Cross-origin (CORS) settings for the long-polling endpoint, applied by ASP.NET Core's CORS service.</summary>

@@ -313,7 +313,18 @@ public sealed class EngineIOServer
 
     /// <summary>No WebSocket-level keep-alive: Engine.IO's own ping/pong already watches the connection, and the
     /// keep-alive would cost a timer per socket.</summary>
-    private static readonly WebSocketAcceptContext WebSocketAccept = new() { KeepAliveInterval = TimeSpan.Zero };
+    // Engine.IO pings; the WebSocket's own keep-alive stays off. With deflate on, the server keeps no compression
+    // context between messages (as engine.io's default asks of clients): less memory per connection.
+    private WebSocketAcceptContext WebSocketAccept => _options.PerMessageDeflate.Enabled ? DeflateAccept : PlainAccept;
+
+    private static readonly WebSocketAcceptContext PlainAccept = new() { KeepAliveInterval = TimeSpan.Zero };
+
+    private static readonly WebSocketAcceptContext DeflateAccept = new()
+    {
+        KeepAliveInterval = TimeSpan.Zero,
+        DangerousEnableCompression = true,
+        DisableServerContextTakeover = true,
+    };
 
     /// <summary>20 URL-safe characters from 15 random bytes, like the reference server's ids.</summary>
     internal static string NewSessionId() => Internal.RandomIds.Next();

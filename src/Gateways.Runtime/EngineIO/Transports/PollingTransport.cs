@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.IO.Compression;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 
@@ -75,12 +76,63 @@ internal static class PollingTransport
         await DrainAsync(session, context);
     }
 
-    /// <summary>Writes every queued frame as one payload, straight into the response's buffer.</summary>
+    /// <summary>Writes every queued frame as one payload, straight into the response's buffer; or, for a client that
+    /// accepts gzip or deflate, into a buffer first, compressed when it reaches the threshold.</summary>
     private static async Task DrainAsync(EngineIOSession session, HttpContext context)
     {
         var response = context.Response;
         response.ContentType = TextContentType;
-        var writer = response.BodyWriter;
+        var encoding = AcceptedEncoding(session.Options.HttpCompression, context.Request);
+        bool closeAfter;
+        if (encoding is null)
+        {
+            closeAfter = WritePayload(session, response.BodyWriter);
+            await response.BodyWriter.FlushAsync(context.RequestAborted);
+            if (closeAfter)
+            {
+                session.Teardown();
+            }
+            return;
+        }
+        var buffered = new ArrayBufferWriter<byte>(1024);
+        closeAfter = WritePayload(session, buffered);
+        if (buffered.WrittenCount < session.Options.HttpCompression.Threshold)
+        {
+            await response.Body.WriteAsync(buffered.WrittenMemory, context.RequestAborted);
+        }
+        else
+        {
+            response.Headers.ContentEncoding = encoding;
+            response.Headers.Vary = "Accept-Encoding";
+            await using (Stream compressor = encoding == "gzip"
+                ? new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true)
+                : new DeflateStream(response.Body, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await compressor.WriteAsync(buffered.WrittenMemory, context.RequestAborted);
+            }
+        }
+        if (closeAfter)
+        {
+            session.Teardown();
+        }
+    }
+
+    /// <summary>gzip or deflate when compression is on and the request accepts one (gzip preferred), else null.</summary>
+    private static string? AcceptedEncoding(EngineIOHttpCompressionOptions options, HttpRequest request)
+    {
+        if (!options.Enabled)
+        {
+            return null;
+        }
+        var accepted = request.Headers.AcceptEncoding.ToString();
+        return accepted.Contains("gzip", StringComparison.OrdinalIgnoreCase) ? "gzip"
+            : accepted.Contains("deflate", StringComparison.OrdinalIgnoreCase) ? "deflate"
+            : null;
+    }
+
+    /// <summary>Writes the queued frames as one payload; returns whether the session's close frame was among them.</summary>
+    private static bool WritePayload(EngineIOSession session, IBufferWriter<byte> writer)
+    {
         var first = true;
         var closeAfter = false;
         while (session.TryDequeue(out var frame))
@@ -110,11 +162,7 @@ internal static class PollingTransport
                 break;
             }
         }
-        await writer.FlushAsync(context.RequestAborted);
-        if (closeAfter)
-        {
-            session.Teardown();
-        }
+        return closeAfter;
     }
 
     private static void WriteBase64(IBufferWriter<byte> writer, ReadOnlySpan<byte> data)

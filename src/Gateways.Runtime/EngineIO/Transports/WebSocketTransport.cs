@@ -220,7 +220,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
         ValueTask send;
         try
         {
-            send = _socket.SendAsync(frame.Data, MessageType(frame), endOfMessage: true, CancellationToken.None);
+            send = _socket.SendAsync(frame.Data, MessageType(frame), Flags(frame), CancellationToken.None);
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
@@ -268,6 +268,12 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
     private static bool IsTransportFailure(Exception ex) =>
         ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
 
+    /// <summary>One whole message; below the deflate threshold, uncompressed (a no-op when deflate was not negotiated).</summary>
+    private WebSocketMessageFlags Flags(OutgoingFrame frame) =>
+        frame.Data.Length < _session.Options.PerMessageDeflate.Threshold
+            ? WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression
+            : WebSocketMessageFlags.EndOfMessage;
+
     private static WebSocketMessageType MessageType(OutgoingFrame frame) =>
         frame.Kind == OutgoingFrameKind.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
 
@@ -290,7 +296,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
                             await CloseOutputAsync();
                             return;
                         }
-                        await _socket.SendAsync(frame.Data, MessageType(frame), endOfMessage: true, CancellationToken.None);
+                        await _socket.SendAsync(frame.Data, MessageType(frame), Flags(frame), CancellationToken.None);
                     }
                 }
                 finally

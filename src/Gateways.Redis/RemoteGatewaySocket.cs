@@ -97,28 +97,9 @@ internal sealed class RemoteGatewaySocket : IGatewaySocket
     {
         json.WriteStartObject();
         json.WriteString("id", socket.Id);
-        json.WriteStartObject("handshake");
-        json.WriteStartObject("headers");
-        foreach (var (name, value) in socket.Handshake.Headers)
-        {
-            json.WriteString(name.ToLowerInvariant(), value);
-        }
-        json.WriteEndObject();
-        json.WriteString("time", socket.Handshake.Issued.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        json.WriteString("address", socket.Handshake.Address);
-        json.WriteBoolean("xdomain", socket.Handshake.Headers.ContainsKey("origin"));
-        json.WriteBoolean("secure", socket.Handshake.Secure);
-        json.WriteNumber("issued", socket.Handshake.Issued.ToUnixTimeMilliseconds());
-        json.WriteString("url", socket.Handshake.Url);
-        json.WriteStartObject("query");
-        foreach (var (name, value) in socket.Handshake.Query)
-        {
-            json.WriteString(name, value);
-        }
-        json.WriteEndObject();
-        json.WritePropertyName("auth");
-        socket.Handshake.Auth.WriteTo(json);
-        json.WriteEndObject();
+        // socket.io's handshake shape, as Handshake serializes itself.
+        json.WritePropertyName("handshake");
+        JsonSerializer.Serialize(json, socket.Handshake, Internal.GatewaysJsonContext.Default.Handshake);
         json.WriteStartArray("rooms");
         foreach (var room in socket.Rooms)
         {

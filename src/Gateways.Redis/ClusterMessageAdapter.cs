@@ -124,7 +124,10 @@ public abstract class ClusterMessageAdapter : RedisClusterAdapter
         switch ((MessageType)typeValue)
         {
             case MessageType.Broadcast when requestId is null:
-                OnBroadcast(data.GetProperty("packet"), attachments, options, offset);
+                using (StartRemoteBroadcast(opts))
+                {
+                    OnBroadcast(data.GetProperty("packet"), attachments, options, offset);
+                }
                 break;
             case MessageType.Broadcast:
                 _ = ServeBroadcastWithAckAsync(data.GetProperty("packet"), attachments, options,

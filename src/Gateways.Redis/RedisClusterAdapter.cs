@@ -410,6 +410,14 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
         }
     }
 
+    /// <summary>The span of another server's broadcast delivered here, a child of its span when the options carry
+    /// trace context (null when nothing listens).</summary>
+    private protected System.Diagnostics.Activity? StartRemoteBroadcast(JsonElement opts)
+    {
+        var (traceParent, traceState) = RedisWire.ReadTraceContext(opts);
+        return Internal.GatewaysTracing.StartRemoteBroadcast(Context.Namespace, traceParent, traceState);
+    }
+
     /// <summary>Whether recovery stores the packet: an EVENT without acknowledgement, not volatile, with recovery on
     /// (socket.io's rule).</summary>
     private protected bool IsStored(OutgoingPacket packet, BroadcastOptions options) =>

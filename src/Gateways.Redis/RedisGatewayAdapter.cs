@@ -100,7 +100,8 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
             writer.WriteString("id"u8);
             writer.WriteInteger(packet.AckId);
         }
-        writer.WriteMapHeader(3);
+        var trace = Internal.GatewaysTracing.CurrentContext();
+        writer.WriteMapHeader(trace is null ? 3 : trace.Value.TraceState is null ? 4 : 5);
         writer.WriteString("rooms"u8);
         writer.WriteStrings(options.Rooms);
         writer.WriteString("except"u8);
@@ -111,6 +112,17 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         {
             writer.WriteString("volatile"u8);
             writer.WriteBoolean(true);
+        }
+        // Trace context for the receiving servers' spans; Node's adapter ignores option fields it does not know.
+        if (trace is { } context)
+        {
+            writer.WriteString("traceparent"u8);
+            writer.WriteString(context.TraceParent);
+            if (context.TraceState is { } state)
+            {
+                writer.WriteString("tracestate"u8);
+                writer.WriteString(state);
+            }
         }
         var channel = options.Rooms.Count == 1 ? $"{_channelPrefix}{options.Rooms.First()}#" : _channelPrefix;
         Publish(RedisChannel.Literal(channel), message.WrittenSpan.ToArray());
@@ -133,7 +145,10 @@ public sealed class RedisGatewayAdapter : RedisClusterAdapter
         }
         Internal.GatewaysMetrics.AdapterReceived();
         var body = RedisWire.Parse(bytes, out var attachments);
-        DeliverLocally(body[1], attachments, RedisWire.ReadOptions(body[2]));
+        using (StartRemoteBroadcast(body[2]))
+        {
+            DeliverLocally(body[1], attachments, RedisWire.ReadOptions(body[2]));
+        }
     }
 
     // ---- cluster requests made here ----

@@ -112,8 +112,23 @@ internal static class RedisWire
             json.WriteNumber("timeout", (long)value.TotalMilliseconds);
         }
         json.WriteEndObject();
+        // Trace context for the receiving servers' spans; Node's adapters ignore fields they do not know.
+        if (Internal.GatewaysTracing.CurrentContext() is { } trace)
+        {
+            json.WriteString("traceparent", trace.TraceParent);
+            if (trace.TraceState is { } state)
+            {
+                json.WriteString("tracestate", state);
+            }
+        }
         json.WriteEndObject();
     }
+
+    /// <summary>The W3C trace context a broadcast's options carry (<see cref="WriteOptions"/>), if any.</summary>
+    public static (string? TraceParent, string? TraceState) ReadTraceContext(JsonElement opts) =>
+        opts.ValueKind == JsonValueKind.Object
+            ? (ReadString(opts, "traceparent"), ReadString(opts, "tracestate"))
+            : (null, null);
 
     /// <summary>Reads <c>{rooms, except}</c>; anything else targets every socket.</summary>
     public static BroadcastOptions ReadOptions(JsonElement opts)

@@ -68,6 +68,29 @@ internal static class GatewaysTracing
     }
 
     /// <summary>A broadcast's span, a child of whatever runs (a handler's span, an HTTP request).</summary>
+    /// <summary>The W3C trace context of the current activity, to send with a broadcast to other servers; null when
+    /// nothing traces or the id is not W3C.</summary>
+    public static (string TraceParent, string? TraceState)? CurrentContext() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id } current ? (id, current.TraceStateString) : null;
+
+    /// <summary>The span of a broadcast another server sent, around its local delivery: a child of that server's
+    /// broadcast span when the message carried its trace context. Null without a listener.</summary>
+    public static Activity? StartRemoteBroadcast(string @namespace, string? traceParent, string? traceState)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+        ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
+        var activity = Source.StartActivity($"{@namespace} receive", ActivityKind.Consumer, parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("gateways.namespace", @namespace);
+            activity.SetTag("messaging.system", "redis");
+        }
+        return activity;
+    }
+
     public static Activity? StartBroadcast(string @namespace, string eventName, int rooms, int exceptRooms)
     {
         if (!Source.HasListeners())

@@ -8,7 +8,7 @@ namespace Gateways.Tests.Observability;
 
 /// <summary>The <c>Gateways</c> ActivitySource, read with an ActivityListener as OpenTelemetry's tracer would.</summary>
 [Collection(MetricsCollection.Name)]
-public sealed class TracingTests : IDisposable
+public sealed partial class TracingTests : IDisposable
 {
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly ActivityListener _listener;

@@ -141,6 +141,19 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
         return this;
     }
 
+    internal List<Action<IGatewaySocket, string, EventArguments>> OutgoingListeners { get; } = [];
+
+    /// <summary>Sees every event this server sends to a socket of the namespace — its own emits and broadcasts, and
+    /// broadcasts of other servers delivered here — just before it is queued (socket.io's <c>onAnyOutgoing</c>), not
+    /// acknowledgements. The arguments are read back from the encoded packet, so a listener costs a parse per
+    /// delivery: for debugging and auditing, not for hot paths. An exception it throws is logged.</summary>
+    /// <param name="listener">The socket, the event name and the arguments.</param>
+    public GatewayNamespaceBuilder OnAnyOutgoing(Action<IGatewaySocket, string, EventArguments> listener)
+    {
+        OutgoingListeners.Add(listener);
+        return this;
+    }
+
     void Dispatch.IGatewayHandlerRegistry.SetUnhandledHandler(GatewayEventHandler handler, Dispatch.GatewayHandlerMetadata? metadata)
     {
         OnUnhandled(handler);

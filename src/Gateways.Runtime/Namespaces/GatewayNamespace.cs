@@ -54,6 +54,7 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
             : null;
         UnhandledMetadata = definition.UnhandledMetadata;
         AnyListeners = [.. definition.AnyListeners];
+        OutgoingListeners = [.. definition.OutgoingListeners];
         SerializerOptions = serializerOptions;
         TimeProvider = timeProvider;
         _all = new BroadcastOperator(this, BroadcastOptions.All);
@@ -198,6 +199,9 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
 
     /// <summary>See every event before its handler (socket.io's <c>onAny</c>).</summary>
     internal GatewayEventHandler[] AnyListeners { get; }
+
+    /// <summary>See every event sent to a socket (socket.io's <c>onAnyOutgoing</c>).</summary>
+    internal Action<IGatewaySocket, string, EventArguments>[] OutgoingListeners { get; }
 
     internal FrozenDictionary<string, Dispatch.GatewayHandlerMetadata> HandlerMetadata { get; }
 

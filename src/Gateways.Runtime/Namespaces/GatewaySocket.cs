@@ -162,12 +162,21 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         // Never stored for recovery, so never stamped with an offset: a plain frame.
         var packet = SocketIOPacketWriter.WriteEvent(_namespace.Name, eventName, args, -1, _namespace.SerializerOptions);
         _namespace.EnsureDeliverable(packet, eventName);
-        return Connected && _connection.Session.TrySendIfWritable(packet.Text, packet.Attachments);
+        return Connected && SendIfWritable(packet);
     }
 
     /// <inheritdoc/>
-    public bool SendVolatile(OutgoingPacket packet) =>
-        Connected && _connection.Session.TrySendIfWritable(packet.Frame.Text, packet.Frame.Attachments);
+    public bool SendVolatile(OutgoingPacket packet) => Connected && SendIfWritable(packet.Frame);
+
+    private bool SendIfWritable(EncodedPacket packet)
+    {
+        var sent = _connection.Session.TrySendIfWritable(packet.Text, packet.Attachments);
+        if (sent && _namespace.OutgoingListeners.Length > 0)
+        {
+            NotifyOutgoing(packet);
+        }
+        return sent;
+    }
 
     /// <inheritdoc/>
     public Task<EventArguments> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args)
@@ -205,7 +214,39 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     /// <summary>Queues an encoded packet for this socket's client.</summary>
     /// <param name="packet">The packet; its bytes may be shared with other sockets.</param>
     /// <returns><see langword="false"/> when the socket is gone or its send queue overflowed.</returns>
-    public bool Send(EncodedPacket packet) => Connected && _connection.Session.TrySend(packet.Text, packet.Attachments);
+    public bool Send(EncodedPacket packet)
+    {
+        if (_namespace.OutgoingListeners.Length > 0)
+        {
+            NotifyOutgoing(packet);
+        }
+        return Connected && _connection.Session.TrySend(packet.Text, packet.Attachments);
+    }
+
+    /// <summary>Hands an outgoing EVENT to the onAnyOutgoing listeners, read back from its frame ("4" + the packet);
+    /// acknowledgements and other packet types are not events and pass by.</summary>
+    private void NotifyOutgoing(EncodedPacket packet)
+    {
+        var text = packet.Text;
+        if (text.Length < 2 || text[1] is not ((byte)'2' or (byte)'5')
+            || !SocketIOPacketParser.TryParse(text.AsMemory(1), _connection.Server.NamespaceNames, out var parsed, out _)
+            || parsed.Layout.EventName is not { } eventName)
+        {
+            return;
+        }
+        var arguments = SocketIOPayloadReader.Bind(parsed.Payload, parsed.Layout, packet.Attachments ?? [], _namespace.SerializerOptions);
+        foreach (var listener in _namespace.OutgoingListeners)
+        {
+            try
+            {
+                listener(this, eventName, arguments);
+            }
+            catch (Exception ex)
+            {
+                SocketIOLog.OutgoingListenerFailed(_connection.Logger, eventName, _namespace.Name, Id, ex);
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public bool Send(OutgoingPacket packet)

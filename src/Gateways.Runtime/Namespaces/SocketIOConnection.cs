@@ -44,6 +44,9 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     public ILogger Logger { get; }
 
+    /// <summary>The server this connection belongs to.</summary>
+    internal SocketIOServer Server => _server;
+
     public ValueTask OnMessageAsync(EngineIOMessage message)
     {
         var wasWaiting = _assembler.IsWaiting;

@@ -59,6 +59,9 @@ internal static partial class SocketIOLog
     [LoggerMessage(129, LogLevel.Error, "An onAny listener failed on event '{EventName}' in namespace '{Namespace}' (socket '{SocketId}'); the event's handler still runs.")]
     public static partial void AnyListenerFailed(ILogger logger, string eventName, string @namespace, string socketId, Exception exception);
 
+    [LoggerMessage(130, LogLevel.Error, "An onAnyOutgoing listener failed on event '{EventName}' in namespace '{Namespace}' (socket '{SocketId}'); the event is still sent.")]
+    public static partial void OutgoingListenerFailed(ILogger logger, string eventName, string @namespace, string socketId, Exception exception);
+
     [LoggerMessage(109, LogLevel.Error, "The handler of event '{EventName}' in namespace '{Namespace}' failed (socket '{SocketId}', user '{UserId}').")]
     public static partial void HandlerFailed(ILogger logger, string eventName, string @namespace, string socketId, string userId, Exception exception);
 

@@ -67,4 +67,26 @@ public sealed class CatchAllTests
         Assert.Equal("fallback anything", await client.EmitWithAckAsync<string>("anything"));
         Assert.Equal(["anything"], seen);
     }
+
+    [Fact]
+    public async Task OutgoingListenersSeeEveryEventSentButNotAcknowledgements()
+    {
+        var sent = new ConcurrentQueue<string>();
+        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddNamespace("/out", ns => ns
+            .OnAnyOutgoing((socket, eventName, args) => sent.Enqueue($"{eventName}({args.GetJson(0).GetRawText()})"))
+            .On("greet", context =>
+            {
+                context.Socket.Emit("hello", "you");
+                context.Socket.Join("room");
+                context.Services.GetRequiredService<IGatewayBroadcaster>().Of("/out").ToRoom("room").Emit("news", 1);
+                context.Ack("done");
+            })));
+        await using var client = await GatewayTestClient.ConnectAsync(new Uri(server.Url),
+            new GatewayTestClientOptions { Namespace = "/out" });
+
+        Assert.Equal("done", await client.EmitWithAckAsync<string>("greet"));
+        await client.WaitForAsync("news");
+
+        Assert.Equal(["hello(\"you\")", "news(1)"], sent);
+    }
 }

@@ -189,6 +189,48 @@ public sealed class EventArguments
         return values;
     }
 
+    /// <summary>Takes a W3C trace-context envelope off the end: when the last argument is exactly
+    /// <c>{"traceparent": "…"}</c>, with an optional <c>"tracestate"</c>, returns its values and the arguments without
+    /// it (the client's convention for tracing an event, see <c>GatewaysOptions.AcceptClientTraceContext</c>).</summary>
+    internal bool TryTakeTraceContext(out string? traceParent, out string? traceState, out EventArguments rest)
+    {
+        traceParent = null;
+        traceState = null;
+        rest = this;
+        if (_slices.Length == 0 || _slices[^1].AttachmentIndex >= 0)
+        {
+            return false;
+        }
+        var reader = new Utf8JsonReader(GetRawJson(_slices.Length - 1).Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isParent = reader.ValueTextEquals("traceparent"u8);
+            var isState = !isParent && reader.ValueTextEquals("tracestate"u8);
+            if (!(isParent || isState) || !reader.Read() || reader.TokenType != JsonTokenType.String)
+            {
+                return false; // any other member: an ordinary argument
+            }
+            if (isParent)
+            {
+                traceParent = reader.GetString();
+            }
+            else
+            {
+                traceState = reader.GetString();
+            }
+        }
+        if (traceParent is null)
+        {
+            return false;
+        }
+        rest = new EventArguments(_json, _slices[..^1], Attachments, _serializerOptions);
+        return true;
+    }
+
     private ArgumentSlice Slice(int index)
     {
         if ((uint)index >= (uint)_slices.Length)

@@ -24,6 +24,13 @@ public sealed class GatewaysOptions
     /// declares are used; any other event counts as <c>(unknown)</c>, so a client cannot grow the series.</summary>
     public bool MetricsIncludeEventName { get; set; }
 
+    /// <summary>Whether a client may trace an event: when the event's last argument is exactly
+    /// <c>{ traceparent: "00-…" }</c> (W3C Trace Context, with an optional <c>tracestate</c>), that argument is
+    /// removed before binding and the event's span becomes its child, so the client's trace goes on through the
+    /// handler and across the cluster. Default <see langword="false"/>: otherwise any client could attach our spans to
+    /// a trace of its choosing, and an app whose events legitimately end with such an object would lose it.</summary>
+    public bool AcceptClientTraceContext { get; set; }
+
     /// <summary>How many event handlers of one connection may run at once. Events start in arrival order; past this
     /// limit the connection's next message waits, which bounds what a flooding client can start. Default 16.</summary>
     public int MaxConcurrentEventsPerConnection { get; set; } = 16;

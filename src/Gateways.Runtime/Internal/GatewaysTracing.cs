@@ -18,16 +18,19 @@ internal static class GatewaysTracing
     /// <see cref="Activity.Current"/> only while the handler runs, never in the connection's read loop. A root span,
     /// linked to the WebSocket's HTTP request: that request lasts as long as the connection, and as a parent it would
     /// make every event of the connection one trace.</summary>
-    public static Activity? CreateEvent(string @namespace, string eventName, string socketId, string? userId, bool hasAck)
+    public static Activity? CreateEvent(string @namespace, string eventName, string socketId, string? userId, bool hasAck,
+        string? traceParent = null, string? traceState = null)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
-        // Linked to the connection's request (Activity.Current in the read loop), parented to nothing: a default
-        // parent context would mean "the current activity", so the root is made by Start under a null Current.
+        // Linked to the connection's request (Activity.Current in the read loop), parented to nothing — or to the
+        // trace context the client sent with the event: a default parent context would mean "the current activity",
+        // so the root is made by Start under a null Current.
         var links = Activity.Current is { } request ? new[] { new ActivityLink(request.Context) } : null;
-        var activity = Source.CreateActivity($"{@namespace} {eventName}", ActivityKind.Server, parentContext: default, links: links);
+        ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
+        var activity = Source.CreateActivity($"{@namespace} {eventName}", ActivityKind.Server, parentContext: parent, links: links);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("gateways.namespace", @namespace);

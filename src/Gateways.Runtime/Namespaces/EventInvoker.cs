@@ -90,6 +90,12 @@ internal sealed class EventInvoker
             SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
             return ValueTask.CompletedTask;
         }
+        string? traceParent = null;
+        string? traceState = null;
+        if (limits.AcceptClientTraceContext && arguments.TryTakeTraceContext(out traceParent, out traceState, out var rest))
+        {
+            arguments = rest;
+        }
         var context = new EventContext(_server.Services, socket, eventName, arguments, ackId, metadata);
         foreach (var listener in @namespace.AnyListeners)
         {
@@ -101,7 +107,8 @@ internal sealed class EventInvoker
             SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
             return ValueTask.CompletedTask;
         }
-        var activity = Internal.GatewaysTracing.CreateEvent(socket.Namespace, eventName, socket.Id, socket.UserId, ackId >= 0);
+        var activity = Internal.GatewaysTracing.CreateEvent(socket.Namespace, eventName, socket.Id, socket.UserId, ackId >= 0,
+            traceParent, traceState);
         return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent, activity));
     }
 

@@ -78,3 +78,39 @@ public sealed partial class TracingTests
             });
         });
 }
+
+/// <summary>A client traces its own event: the W3C envelope as the last argument, when the app accepts it.</summary>
+public sealed partial class TracingTests
+{
+    private const string ClientTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private const string ClientSpanId = "00f067aa0ba902b7";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AClientsTraceContextBecomesTheEventsParentOnlyWhenTheAppAcceptsIt(bool accept)
+    {
+        await using var server = await TestGatewayServer.StartAsync(
+            gateways => gateways.AddNamespace("/tp", ns => ns.On("count", context => context.Ack(context.Arguments.Count))),
+            options => options.AcceptClientTraceContext = accept);
+        await using var client = await GatewayTestClient.ConnectAsync(new Uri(server.Url),
+            new GatewayTestClientOptions { Namespace = "/tp" });
+
+        var count = await client.EmitWithAckAsync<int>("count", "payload",
+            new Dictionary<string, string> { ["traceparent"] = $"00-{ClientTraceId}-{ClientSpanId}-01" });
+
+        var span = await SpanAsync(a => a.DisplayName == "/tp count" && Equals(a.GetTagItem("gateways.socket.id"), client.Id));
+        if (accept)
+        {
+            Assert.Equal(1, count); // the envelope is not the handler's
+            Assert.Equal(ClientTraceId, span.TraceId.ToHexString());
+            Assert.Equal(ClientSpanId, span.ParentSpanId.ToHexString());
+        }
+        else
+        {
+            Assert.Equal(2, count);
+            Assert.NotEqual(ClientTraceId, span.TraceId.ToHexString());
+            Assert.Equal(default, span.ParentSpanId);
+        }
+    }
+}

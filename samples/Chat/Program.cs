@@ -8,6 +8,9 @@ using Gateways.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.IdentityModel.Tokens;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = ChatSettings.FromConfiguration(builder.Configuration);
@@ -57,6 +60,23 @@ if (settings.RedisUrl is not null)
         options.Configuration = settings.RedisUrl;
         options.Mode = settings.RedisMode;
     });
+}
+
+if (settings.TelemetryExporter is { } exporter)
+{
+    // The runtime's meter and ActivitySource are both named "Gateways" (docs/observability.md).
+    builder.Services.AddOpenTelemetry()
+        .ConfigureResource(resource => resource.AddService("gateways-chat"))
+        .WithTracing(tracing =>
+        {
+            tracing.AddSource("Gateways");
+            _ = exporter == "console" ? tracing.AddConsoleExporter() : tracing.AddOtlpExporter();
+        })
+        .WithMetrics(metrics =>
+        {
+            metrics.AddMeter("Gateways");
+            _ = exporter == "console" ? metrics.AddConsoleExporter() : metrics.AddOtlpExporter();
+        });
 }
 
 var app = builder.Build();

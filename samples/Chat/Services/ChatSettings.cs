@@ -5,8 +5,8 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Chat.Services;
 
-/// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, WS_REDIS_ADAPTER, WS_RECOVERY_SECONDS, JWT_SECRET,
-/// JWT_ISSUER, JWT_AUDIENCE, CHAT_DB.</summary>
+/// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, WS_REDIS_ADAPTER, WS_RECOVERY_SECONDS,
+/// WS_OTEL_EXPORTER, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, CHAT_DB.</summary>
 public sealed class ChatSettings
 {
     /// <summary>The development secret used when JWT_SECRET is unset. Never use it in production.</summary>
@@ -31,6 +31,10 @@ public sealed class ChatSettings
     /// default 120; 0 turns connection state recovery off).</summary>
     public TimeSpan RecoveryWindow { get; init; }
 
+    /// <summary>Where the Gateways meter and traces go (WS_OTEL_EXPORTER): <c>console</c>, <c>otlp</c> (to
+    /// OTEL_EXPORTER_OTLP_ENDPOINT, http://localhost:4317 by default) or unset (no OpenTelemetry).</summary>
+    public string? TelemetryExporter { get; init; }
+
     public static ChatSettings FromConfiguration(IConfiguration configuration)
     {
         var secret = configuration["JWT_SECRET"] is { Length: > 0 } configured ? configured : DevelopmentSecret;
@@ -53,6 +57,13 @@ public sealed class ChatSettings
                 var other => throw new InvalidOperationException($"WS_REDIS_ADAPTER must be pubsub, sharded or streams, not '{other}'."),
             },
             RecoveryWindow = TimeSpan.FromSeconds(int.TryParse(configuration["WS_RECOVERY_SECONDS"], out var seconds) && seconds >= 0 ? seconds : 120),
+            TelemetryExporter = NullIfEmpty(configuration["WS_OTEL_EXPORTER"])?.ToLowerInvariant() switch
+            {
+                null => null,
+                "console" => "console",
+                "otlp" => "otlp",
+                var other => throw new InvalidOperationException($"WS_OTEL_EXPORTER must be console or otlp, not '{other}'."),
+            },
         };
     }
 

@@ -28,9 +28,22 @@ internal static class GatewaysTracing
         // Linked to the connection's request (Activity.Current in the read loop), parented to nothing — or to the
         // trace context the client sent with the event: a default parent context would mean "the current activity",
         // so the root is made by Start under a null Current.
-        var links = Activity.Current is { } request ? new[] { new ActivityLink(request.Context) } : null;
+        var request = Activity.Current;
+        var links = request is not null ? new[] { new ActivityLink(request.Context) } : null;
         ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
-        var activity = Source.CreateActivity($"{@namespace} {eventName}", ActivityKind.Server, parentContext: parent, links: links);
+        // Sampled as what it is, a root (or the client's child): with Current still the request, a parent-based
+        // sampler (OpenTelemetry's default) would follow the request's decision — unsampled when ASP.NET Core is not
+        // traced — and drop every event's span.
+        Activity.Current = null;
+        Activity? activity;
+        try
+        {
+            activity = Source.CreateActivity($"{@namespace} {eventName}", ActivityKind.Server, parentContext: parent, links: links);
+        }
+        finally
+        {
+            Activity.Current = request;
+        }
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("gateways.namespace", @namespace);

@@ -23,7 +23,9 @@ public static class GatewaysEndpointRouteBuilderExtensions
         var services = endpoints.ServiceProvider;
         var server = services.GetService<SocketIOServer>()
             ?? throw new InvalidOperationException("MapGateways() needs builder.Services.AddGateways() first.");
-        return MapEngineIO(endpoints, path, server, server.Options.EngineIO).WithDisplayName("Gateways Socket.IO");
+        var endpoint = MapEngineIO(endpoints, path, server, server.Options.EngineIO, out var engine).WithDisplayName("Gateways Socket.IO");
+        server.Engine = engine;
+        return endpoint;
     }
 
     /// <summary>Serves a bare Engine.IO application at <paramref name="path"/>, without Socket.IO on top.</summary>
@@ -35,12 +37,16 @@ public static class GatewaysEndpointRouteBuilderExtensions
     /// <exception cref="InvalidOperationException">The CORS settings are refused (see
     /// <see cref="EngineIOCorsOptions"/>) or name a policy the app did not register.</exception>
     public static IEndpointConventionBuilder MapEngineIO(this IEndpointRouteBuilder endpoints, string path,
-        IEngineIOApplication application, EngineIOOptions? options = null)
+        IEngineIOApplication application, EngineIOOptions? options = null) =>
+        MapEngineIO(endpoints, path, application, options, out _);
+
+    private static IEndpointConventionBuilder MapEngineIO(IEndpointRouteBuilder endpoints, string path,
+        IEngineIOApplication application, EngineIOOptions? options, out EngineIOServer engine)
     {
         var services = endpoints.ServiceProvider;
         options ??= new EngineIOOptions();
         var loggerFactory = services.GetRequiredService<ILoggerFactory>();
-        var engine = new EngineIOServer(application, options,
+        engine = new EngineIOServer(application, options,
             services.GetService<TimeProvider>() ?? TimeProvider.System,
             loggerFactory.CreateLogger<EngineIOServer>(),
             services.GetService<IEngineIORequestFilter>(),

@@ -3,6 +3,8 @@ using Gateways.Adapters;
 using Gateways.Hosting;
 using Gateways.Namespaces;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +37,19 @@ public static class GatewaysServiceCollectionExtensions
         services.TryAddSingleton<SocketIOServer>();
         services.TryAddSingleton<IGatewayBroadcaster>(provider => new GatewayBroadcaster(provider.GetRequiredService<SocketIOServer>()));
         services.TryAddSingleton<IGatewayValidator>(provider => new Gateways.Security.GeneratedGatewayValidator(provider));
+        // The server's health (see GatewaysHealthCheck), once however often AddGateways() is called.
+        services.AddHealthChecks();
+        services.Configure<HealthCheckServiceOptions>(health =>
+        {
+            if (!health.Registrations.Any(registration => registration.Name == GatewaysHealthCheck.Name))
+            {
+                health.Registrations.Add(new HealthCheckRegistration(
+                    GatewaysHealthCheck.Name,
+                    provider => new GatewaysHealthCheck(provider.GetRequiredService<SocketIOServer>(),
+                        provider.GetRequiredService<IHostApplicationLifetime>()),
+                    failureStatus: null, tags: ["gateways"]));
+            }
+        });
         return new GatewaysBuilder(services);
     }
 }

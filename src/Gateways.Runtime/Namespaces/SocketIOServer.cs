@@ -115,6 +115,9 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
 
     internal NamespaceNameTable NamespaceNames { get; } = new();
 
+    /// <summary>The Engine.IO server <c>MapGateways()</c> put this server on; null until then.</summary>
+    internal EngineIOServer? Engine { get; set; }
+
     /// <summary>The namespace <paramref name="name"/>, to emit to it from anywhere (socket.io's <c>io.of(name)</c>).</summary>
     /// <param name="name">The namespace name, such as <c>/</c>.</param>
     /// <exception cref="InvalidOperationException">No such namespace was declared.</exception>

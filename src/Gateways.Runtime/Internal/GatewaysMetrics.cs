@@ -47,6 +47,11 @@ internal static class GatewaysMetrics
         "gateways.server.broadcast.recipients", "{socket}", "Local sockets one broadcast was written to.",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 10, 100, 1000, 10000, 100000] });
 
+    private static readonly Histogram<double> BroadcastAckDuration = Meter.CreateHistogram<double>(
+        "gateways.server.broadcast.ack.duration", "s",
+        "How long a broadcast with acknowledgements waited for its answers, by namespace; error.type=timeout when some target did not answer in time.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30] });
+
     private static readonly Counter<long> Bytes = Meter.CreateCounter<long>(
         "gateways.server.bytes", "By", "Engine.IO message bytes received and sent, by network.io.direction.");
 
@@ -150,6 +155,24 @@ internal static class GatewaysMetrics
     /// <summary>An event refused before any handler: <c>rate_limit</c>, <c>limit</c> or <c>no_handler</c>.</summary>
     public static void EventRefused(string @namespace, string reason) => EventsRefused.Add(1,
         new KeyValuePair<string, object?>(NamespaceAttribute, @namespace), new KeyValuePair<string, object?>("gateways.reason", reason));
+
+    /// <summary>A start timestamp for <see cref="BroadcastAckFinished"/>; 0 when nobody listens.</summary>
+    public static long BroadcastAckStarting() => BroadcastAckDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>A broadcast with acknowledgements ended: every target answered, or the timeout came first.</summary>
+    public static void BroadcastAckFinished(long startedAt, string @namespace, bool timedOut)
+    {
+        if (startedAt == 0 || !BroadcastAckDuration.Enabled)
+        {
+            return;
+        }
+        var tags = new TagList { { NamespaceAttribute, @namespace } };
+        if (timedOut)
+        {
+            tags.Add("error.type", "timeout");
+        }
+        BroadcastAckDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, in tags);
+    }
 
     /// <summary>A start timestamp for <see cref="HandlerFinished"/>; 0 when nobody listens.</summary>
     public static long HandlerStarting() => HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;

@@ -30,8 +30,28 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
         @namespace.Adapter.Broadcast(OutgoingPacket.Event(@namespace.Name, eventName, args, @namespace.SerializerOptions), options);
     }
 
-    public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
-        @namespace.Adapter.BroadcastWithAckAsync(eventName, args, options, Internal.TimerLimits.Clamp(timeout));
+    public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args)
+    {
+        var answers = @namespace.Adapter.BroadcastWithAckAsync(eventName, args, options, Internal.TimerLimits.Clamp(timeout));
+        var startedAt = Internal.GatewaysMetrics.BroadcastAckStarting();
+        return startedAt == 0 ? answers : MeasuredAsync(answers, startedAt);
+    }
+
+    /// <summary>The round trip as the <c>gateways.server.broadcast.ack.duration</c> metric, only while it is listened to.</summary>
+    private async Task<IReadOnlyList<EventArguments>> MeasuredAsync(Task<IReadOnlyList<EventArguments>> answers, long startedAt)
+    {
+        try
+        {
+            var all = await answers;
+            Internal.GatewaysMetrics.BroadcastAckFinished(startedAt, @namespace.Name, timedOut: false);
+            return all;
+        }
+        catch (TimeoutException)
+        {
+            Internal.GatewaysMetrics.BroadcastAckFinished(startedAt, @namespace.Name, timedOut: true);
+            throw;
+        }
+    }
 
     public void SocketsJoin(string room) => @namespace.Adapter.AddSockets(options, [room]);
 

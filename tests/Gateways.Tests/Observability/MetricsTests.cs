@@ -97,6 +97,45 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task ABroadcastWithAcknowledgementsIsTimedAndATimeoutSaysSo()
+    {
+        using var recorder = new Recorder();
+        await using var server = await TestGatewayServer.StartAsync(gateways => gateways.AddNamespace("/mack", ns => ns
+            .On("join", context =>
+            {
+                context.Socket.Join("askers");
+                context.Ack(true);
+            })
+            .On("ask", async context =>
+            {
+                var room = context.Services.GetRequiredService<IGatewayBroadcaster>().Of("/mack").ToRoom("askers");
+                try
+                {
+                    context.Ack((await room.EmitWithAckAsync("question", TimeSpan.FromMilliseconds(500))).Count);
+                }
+                catch (TimeoutException)
+                {
+                    context.Ack(-1);
+                }
+            })));
+        var options = new GatewayTestClientOptions { Namespace = "/mack" };
+        await using var answering = await GatewayTestClient.ConnectAsync(new Uri(server.Url), options);
+        answering.On("question", _ => "yes");
+        await answering.EmitWithAckAsync<bool>("join");
+
+        Assert.Equal(1, await answering.EmitWithAckAsync<int>("ask"));
+        await using var silent = await GatewayTestClient.ConnectAsync(new Uri(server.Url), options);
+        await silent.EmitWithAckAsync<bool>("join");
+        Assert.Equal(-1, await answering.EmitWithAckAsync<int>("ask"));
+
+        var rounds = recorder.Of("gateways.server.broadcast.ack.duration", "/mack").ToList();
+        Assert.Equal(2, rounds.Count);
+        Assert.False(rounds[0].Tags.ContainsKey("error.type"));
+        Assert.Equal("timeout", rounds[1].Tags["error.type"]);
+        Assert.InRange(rounds[1].Value, 0.4, 30);
+    }
+
+    [Fact]
     public async Task EventNamesAreAttributesOnlyWhenTheAppOptsInAndOnlyDeclaredOnes()
     {
         using var recorder = new Recorder();

@@ -83,14 +83,12 @@ public sealed class GatewayGenerator : IIncrementalGenerator
             .Collect();
         context.RegisterSourceOutput(events, static (output, perGateway) => ReportDuplicateEvents(output, perGateway));
 
-        // GW0015: a handler whose class is no gateway and no gateway's base class would never run.
-        var orphans = context.SyntaxProvider
-            .ForAttributeWithMetadataName(KnownNames.SubscribeMessageAttribute,
-                static (node, _) => node is MethodDeclarationSyntax,
-                static (syntax, cancellationToken) => OrphanHandlerParser.Parse(syntax, cancellationToken))
-            .Where(static orphan => orphan is not null)
-            .WithTrackingName(GatewayGeneratorStepNames.OrphanHandlers)
-            .Collect();
+        // GW0015: a handler whose class is no gateway and no gateway's base class would never run; the catch-all
+        // attributes too.
+        var orphans = Orphans(context, KnownNames.SubscribeMessageAttribute)
+            .Combine(Orphans(context, KnownNames.UnhandledMessageAttribute))
+            .Combine(Orphans(context, KnownNames.OnAnyMessageAttribute))
+            .Select(static (all, _) => all.Left.Left.AddRange(all.Left.Right).AddRange(all.Right));
         var gatewayBases = context.SyntaxProvider
             .ForAttributeWithMetadataName(KnownNames.WebSocketGatewayAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
@@ -114,6 +112,16 @@ public sealed class GatewayGenerator : IIncrementalGenerator
             }
         });
     }
+
+    private static IncrementalValueProvider<System.Collections.Immutable.ImmutableArray<OrphanHandler?>> Orphans(
+        IncrementalGeneratorInitializationContext context, string attribute) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (syntax, cancellationToken) => OrphanHandlerParser.Parse(syntax, cancellationToken))
+            .Where(static orphan => orphan is not null)
+            .WithTrackingName(GatewayGeneratorStepNames.OrphanHandlers)
+            .Collect();
 
     /// <summary>GW0004 across gateways: every declaration after the first of a (namespace, event) pair.</summary>
     private static void ReportDuplicateEvents(SourceProductionContext output,

@@ -170,6 +170,14 @@ public sealed class DiagnosticTests
             """);
 
     [Theory]
+    [InlineData("UnhandledMessage")]
+    [InlineData("OnAnyMessage")]
+    public void GW0015_ACatchAllHandlerOutsideAnyGatewayNeverRuns(string attribute) =>
+        AssertSingle("GW0015", DiagnosticSeverity.Warning,
+            "Handler 'Any' is in 'Lobby', which is not a [WebSocketGateway] and no gateway derives from; it never runs: add [WebSocketGateway] to 'Lobby' or move the handler into a gateway",
+            $"public sealed class Lobby {{ [{attribute}] public void [|Any|]() {{ }} }}");
+
+    [Theory]
     [InlineData("[MessageBody] Dto dto, Dto [|other|]", "[MessageBody] 'dto' already binds the payload")]
     [InlineData("[MessageBody(\"id\")] string id, Dto [|other|]", "[MessageBody] 'id' already binds the payload")]
     [InlineData("IGatewaySocket client, Dto payload, Dto [|other|]", "'payload' is already the payload (the first parameter without an attribute)")]

@@ -196,7 +196,7 @@ public sealed class EngineIOSession
                     sent = (attachments is null || attachments.Length == 0)
                         && Reserve(textFrame.Length) && WriteNowOrRelease(direct, textFrame);
                 }
-                else if (Transport == EngineIOTransportKind.Polling && Volatile.Read(ref _pollActive) == 1)
+                else if (Transport == EngineIOTransportKind.Polling && Volatile.Read(ref _pollWaiting) == 1)
                 {
                     // The waiting poll takes it at once (System.Threading.Lock is re-entrant).
                     sent = TrySend(textFrame, attachments);
@@ -388,6 +388,11 @@ public sealed class EngineIOSession
     // ---- polling bookkeeping ----
 
     internal bool TryBeginPoll() => Interlocked.Exchange(ref _pollActive, 1) == 0;
+
+    // 1 while a poll waits for packets (not while it writes them): only then is polling "writable" for volatile sends.
+    private int _pollWaiting;
+
+    internal void SetPollWaiting(bool waiting) => Volatile.Write(ref _pollWaiting, waiting ? 1 : 0);
 
     internal void EndPoll()
     {

@@ -43,29 +43,42 @@ internal static class PollingTransport
             return;
         }
         bool hasData;
+        bool interrupted;
         // While an upgrade is probing, polls carry packets as usual; the probe tick ends one that waits, also one that
         // began before the probe did.
         var probeTick = session.ProbeTick;
         using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, session.PollInterrupt, probeTick))
         {
+            // Only a poll that waits makes polling writable for volatile sends, not one that writes its payload.
+            session.SetPollWaiting(true);
             try
             {
                 hasData = await session.Outgoing.WaitToReadAsync(wait.Token);
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                // The reference server treats a poll that goes away as the end of the session.
-                session.Abort("transport close");
-                return;
+                interrupted = false;
             }
             catch (OperationCanceledException)
             {
-                var interrupt = session.IsOpen && (session.Upgrade != EngineIOSession.UpgradeState.None || probeTick.IsCancellationRequested)
-                    ? EngineIOFrames.Noop
-                    : session.PendingPollCloseFrame;
-                await WriteFrameAsync(context, interrupt);
-                return;
+                hasData = false;
+                interrupted = true;
             }
+            finally
+            {
+                session.SetPollWaiting(false);
+            }
+        }
+        if (interrupted && context.RequestAborted.IsCancellationRequested)
+        {
+            // The reference server treats a poll that goes away as the end of the session.
+            session.Abort("transport close");
+            return;
+        }
+        if (interrupted)
+        {
+            var interrupt = session.IsOpen && (session.Upgrade != EngineIOSession.UpgradeState.None || probeTick.IsCancellationRequested)
+                ? EngineIOFrames.Noop
+                : session.PendingPollCloseFrame;
+            await WriteFrameAsync(context, interrupt);
+            return;
         }
         if (!hasData)
         {

@@ -400,13 +400,20 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     /// <param name="options">Its targets.</param>
     /// <param name="offset">Where the packet is stored for connection state recovery, if it is: an EVENT without
     /// acknowledgement gets it as its last argument.</param>
+    /// <param name="onlyIfStored">Deliver only a packet recovery stores (<see cref="IsStored"/>): for this server's
+    /// own stream entries read back, since the others (volatile ones) were delivered when they were sent.</param>
     private protected void DeliverLocally(JsonElement packet, List<ReadOnlyMemory<byte>> attachments, BroadcastOptions options,
-        string? offset = null)
+        string? offset = null, bool onlyIfStored = false)
     {
         if (RedisWire.TryReadPacket(packet, out var nsp, out var type, out var ackId, out var payload) && nsp == Context.Namespace)
         {
             var outgoing = OutgoingPacket.Relayed(type, Context.Namespace, ackId, payload, attachments.Count > 0 ? [.. attachments] : null);
-            base.Broadcast(offset is not null && IsStored(outgoing, options) ? outgoing.WithOffset(offset) : outgoing, options);
+            var stored = IsStored(outgoing, options);
+            if (onlyIfStored && !stored)
+            {
+                return;
+            }
+            base.Broadcast(offset is not null && stored ? outgoing.WithOffset(offset) : outgoing, options);
         }
     }
 

@@ -225,8 +225,9 @@ public sealed class RedisStreamsGatewayAdapter : ClusterMessageAdapter, IGateway
             && message.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
             && data.TryGetProperty("packet", out var packet))
         {
-            // This server's own stored event, read back in stream order (see Broadcast).
-            DeliverLocally(packet, attachments, data.TryGetProperty("opts", out var opts) ? RedisWire.ReadOptions(opts) : BroadcastOptions.All, entry.Id);
+            // This server's own stored event, read back in stream order (see Broadcast); the others went out already.
+            DeliverLocally(packet, attachments, data.TryGetProperty("opts", out var opts) ? RedisWire.ReadOptions(opts) : BroadcastOptions.All,
+                entry.Id, onlyIfStored: true);
         }
     }
 

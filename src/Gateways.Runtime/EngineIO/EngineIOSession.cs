@@ -248,6 +248,9 @@ public sealed class EngineIOSession
     /// rather than a delegate: one object less to load per delivery.</summary>
     internal IDirectFrameWriter? DirectWriter { get; set; }
 
+    /// <summary>The bytes of the frames queued now (what the next poll would carry).</summary>
+    internal long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
     internal void OnFrameSent(int size)
     {
         Interlocked.Add(ref _queuedBytes, -size);

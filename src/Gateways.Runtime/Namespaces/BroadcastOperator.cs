@@ -32,8 +32,8 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
 
     public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args)
     {
-        var answers = @namespace.Adapter.BroadcastWithAckAsync(eventName, args, options, Internal.TimerLimits.Clamp(timeout));
         var startedAt = Internal.GatewaysMetrics.BroadcastAckStarting();
+        var answers = @namespace.Adapter.BroadcastWithAckAsync(eventName, args, options, Internal.TimerLimits.Clamp(timeout));
         return startedAt == 0 ? answers : MeasuredAsync(answers, startedAt);
     }
 

@@ -37,6 +37,10 @@ public sealed class EmitFlagsAcrossServersTests
         Assert.Equal(["all", "after-tick"], await NewsAsync(onSecond, 2));
         // Never stored for recovery, so never stamped with an offset: the tick has its one argument only.
         Assert.Equal(1, (await onSecond.WaitForAsync("tick")).Count);
+        // The sender's server delivers its own volatile broadcast once (in streams mode it also reads its own stream
+        // entries back: that copy must not be delivered again). Its socket was idle, so it took the tick.
+        await onFirst.WaitForAsync("news", args => args.Get<string>(0) == "after-tick");
+        Assert.Single(onFirst.Events, e => e.Name == "tick");
         // The polling socket on the second server had no poll waiting: only the plain broadcasts are queued for it.
         var queued = await GetAsync(http, pollingSid);
         // (With recovery on, in streams mode, each stored event ends with its offset.)

@@ -95,7 +95,10 @@ internal static class PollingTransport
     {
         var response = context.Response;
         response.ContentType = TextContentType;
-        var encoding = AcceptedEncoding(session.Options.HttpCompression, context.Request);
+        // A payload that will stay under the threshold goes straight into the response: no buffer to compress from.
+        var encoding = session.QueuedBytes < session.Options.HttpCompression.Threshold
+            ? null
+            : AcceptedEncoding(session.Options.HttpCompression, context.Request);
         bool closeAfter;
         if (encoding is null)
         {
@@ -137,10 +140,19 @@ internal static class PollingTransport
         {
             return null;
         }
-        var accepted = request.Headers.AcceptEncoding.ToString();
-        return accepted.Contains("gzip", StringComparison.OrdinalIgnoreCase) ? "gzip"
-            : accepted.Contains("deflate", StringComparison.OrdinalIgnoreCase) ? "deflate"
-            : null;
+        var gzip = false;
+        var deflate = false;
+        foreach (var accepted in request.GetTypedHeaders().AcceptEncoding)
+        {
+            // "gzip;q=0" refuses gzip (RFC 9110).
+            if (accepted.Quality is 0)
+            {
+                continue;
+            }
+            gzip |= accepted.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase);
+            deflate |= accepted.Value.Equals("deflate", StringComparison.OrdinalIgnoreCase);
+        }
+        return gzip ? "gzip" : deflate ? "deflate" : null;
     }
 
     /// <summary>Writes the queued frames as one payload; returns whether the session's close frame was among them.</summary>

@@ -21,7 +21,11 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
     {
         _session = session;
         _socket = socket;
+        _deflateThreshold = session.Options.PerMessageDeflate.Threshold;
     }
+
+    // Read once: every send compares against it.
+    private readonly int _deflateThreshold;
 
     /// <summary>Runs a session that was opened directly on WebSocket, until it ends.</summary>
     public static Task RunAsync(EngineIOSession session, WebSocket socket)
@@ -270,7 +274,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
 
     /// <summary>One whole message; below the deflate threshold, uncompressed (a no-op when deflate was not negotiated).</summary>
     private WebSocketMessageFlags Flags(OutgoingFrame frame) =>
-        frame.Data.Length < _session.Options.PerMessageDeflate.Threshold
+        frame.Data.Length < _deflateThreshold
             ? WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression
             : WebSocketMessageFlags.EndOfMessage;
 

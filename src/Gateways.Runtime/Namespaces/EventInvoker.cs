@@ -86,9 +86,7 @@ internal sealed class EventInvoker
         }
         if (handler is null && @namespace.AnyListeners.Length == 0)
         {
-            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
-            SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
-            return ValueTask.CompletedTask;
+            return RefuseUnhandled(socket, eventName);
         }
         string? traceParent = null;
         string? traceState = null;
@@ -103,13 +101,18 @@ internal sealed class EventInvoker
         }
         if (handler is null)
         {
-            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
-            SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
-            return ValueTask.CompletedTask;
+            return RefuseUnhandled(socket, eventName); // the listeners saw it; nothing handles it
         }
         var activity = Internal.GatewaysTracing.CreateEvent(socket.Namespace, eventName, socket.Id, socket.UserId, ackId >= 0,
             traceParent, traceState);
         return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent, activity));
+    }
+
+    private ValueTask RefuseUnhandled(GatewaySocket socket, string eventName)
+    {
+        Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
+        SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs an onAny listener inline; it cannot fail the event (a fault or an unfinished task is logged).</summary>

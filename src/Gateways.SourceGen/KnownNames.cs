@@ -20,6 +20,7 @@ internal static class KnownNames
     public const string WsUserAttribute = "Gateways.WsUserAttribute";
     public const string AckAttribute = "Gateways.AckAttribute";
     public const string MessageNameAttribute = "Gateways.MessageNameAttribute";
+    public const string FromNamespaceAttribute = "Gateways.FromNamespaceAttribute";
 
     public const string UseGuardsAttribute = "Gateways.UseGuardsAttribute";
     public const string UseFiltersAttribute = "Gateways.UseFiltersAttribute";

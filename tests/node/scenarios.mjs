@@ -54,6 +54,29 @@ const startBalancer = async (targets) => {
 };
 
 const scenarios = {
+  // Dynamic namespaces (a gateway of /tenant-{id}): two children over one connection, the parent's broadcast reaching
+  // both, a name the template does not match refused; then one child left, for the server's cleanup.
+  async "dynamic-namespaces"() {
+    const one = await connected(io(`${url}/tenant-1`, { forceNew: true }));
+    const two = await connected(one.io.socket("/tenant-2").connect());
+    step("connected /tenant-1 and /tenant-2 over one connection");
+    const whoami = [await one.timeout(5000).emitWithAck("whoami"), await two.timeout(5000).emitWithAck("whoami")];
+    const heard = Promise.all([one, two].map((socket) => once(socket, "announcement")));
+    one.emit("announce", "to every tenant", true);
+    const announcements = (await heard).map(([text]) => text);
+    const refused = await new Promise((resolve) => {
+      const stray = one.io.socket("/tenant-");
+      stray.once("connect_error", (err) => resolve(err.message));
+      stray.connect();
+    });
+    two.disconnect();
+    step("left /tenant-2");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const result = { whoami, announcements, refused, sameConnection: one.io === two.io };
+    one.disconnect();
+    return result;
+  },
+
   // One transport only, then an event with an ack.
   async "websocket-only"() {
     const socket = await connected(io(url, { transports: ["websocket"], forceNew: true }));

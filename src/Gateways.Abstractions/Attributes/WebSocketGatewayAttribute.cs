@@ -16,10 +16,16 @@ public sealed class WebSocketGatewayAttribute : Attribute
     }
 
     /// <summary>A gateway of <paramref name="namespace"/>.</summary>
-    /// <param name="namespace">The Socket.IO namespace, starting with <c>/</c> (NestJS's <c>namespace</c> option).</param>
+    /// <param name="namespace">The Socket.IO namespace, starting with <c>/</c> (NestJS's <c>namespace</c> option); or
+    /// a template such as <c>/tenant-{id}</c> for a dynamic namespace (see <see cref="Namespace"/>).</param>
     public WebSocketGatewayAttribute(string @namespace) => Namespace = @namespace;
 
-    /// <summary>The Socket.IO namespace, <c>/</c> by default.</summary>
+    /// <summary>The Socket.IO namespace, <c>/</c> by default. A name with <c>{value}</c> parts, such as
+    /// <c>/tenant-{id}</c>, is a <b>dynamic namespace</b> (socket.io's <c>io.of(/regex/)</c>): every name it matches is
+    /// a child namespace of its own, created when a client first connects to it, with this gateway's handlers. Each
+    /// part matches one or more characters other than <c>/</c>; bind it in a handler with
+    /// <see cref="FromNamespaceAttribute"/>. The gateway's <see cref="WebSocketServerAttribute"/> server is the
+    /// parent: it emits to every child.</summary>
     public string Namespace { get; set; } = "/";
 
     /// <summary>Also deliver errors through the client's acknowledgement when it asked for one (the error payload
@@ -97,6 +103,27 @@ public sealed class WsUserAttribute : Attribute;
 /// <c>@Ack()</c>). The handler then acknowledges by itself and its return value is not sent as the ack.</summary>
 [AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
 public sealed class AckAttribute : Attribute;
+
+/// <summary>Binds a parameter to a value of the socket's dynamic namespace: for a gateway of
+/// <c>/tenant-{id}</c>, <c>[FromNamespace] string id</c> (or <c>[FromNamespace("id")] int tenantId</c>) receives
+/// <c>42</c> for an event on <c>/tenant-42</c>. The type is <see cref="string"/> or a type that parses from one
+/// (<see cref="IParsable{TSelf}"/>: <see cref="int"/>, <see cref="Guid"/>…); a value that does not parse fails the event
+/// as invalid input. The generator checks the name against the gateway's template (GW0020).</summary>
+[AttributeUsage(AttributeTargets.Parameter, Inherited = false)]
+public sealed class FromNamespaceAttribute : Attribute
+{
+    /// <summary>Binds the value named like the parameter.</summary>
+    public FromNamespaceAttribute()
+    {
+    }
+
+    /// <summary>Binds the value <paramref name="name"/>.</summary>
+    /// <param name="name">The name between braces in the namespace template.</param>
+    public FromNamespaceAttribute(string name) => Name = name;
+
+    /// <summary>The value's name in the template; null binds the value named like the parameter.</summary>
+    public string? Name { get; }
+}
 
 /// <summary>Binds a <see cref="string"/> parameter to the name of the event being handled (NestJS's
 /// <c>@MessageName()</c>).</summary>

@@ -89,6 +89,17 @@ public static class GatewayBinding
         }
     }
 
+    /// <summary>A <c>[FromNamespace]</c> parameter of type string: the value the socket's dynamic namespace took.</summary>
+    public static string NamespaceValue(GatewayEventContext context, string name) =>
+        context.Socket.NamespaceValues.TryGetValue(name, out var value) ? value
+            : throw Missing(name, $"Namespace '{context.Socket.Namespace}' has no value '{name}'.");
+
+    /// <summary>A <c>[FromNamespace]</c> parameter of a type that parses from text; a value that does not parse fails
+    /// the event as invalid input.</summary>
+    public static T NamespaceValue<T>(GatewayEventContext context, string name) where T : IParsable<T> =>
+        T.TryParse(NamespaceValue(context, name), System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed
+            : throw Missing(name, $"The {name} value of namespace '{context.Socket.Namespace}' is not a valid {typeof(T).Name}.");
+
     /// <summary>A <c>[FromServices]</c> parameter: a service from the event's DI scope.</summary>
     public static T Service<T>(GatewayEventContext context) where T : notnull =>
         context.Services.GetRequiredService<T>();

@@ -14,8 +14,18 @@ public interface IGatewaySocket
     /// <summary>The socket id sent to the client in the CONNECT answer; unique per namespace connection.</summary>
     string Id { get; }
 
-    /// <summary>The name of the namespace this socket is connected to, such as <c>/</c> or <c>/chat</c>.</summary>
+    /// <summary>The name of the namespace this socket is connected to, such as <c>/</c> or <c>/chat</c>; for a
+    /// dynamic namespace, the child's own name (<c>/tenant-42</c>), not its pattern.</summary>
     string Namespace { get; }
+
+    /// <summary>The values a dynamic namespace's pattern took from <see cref="Namespace"/>: <c>{"id": "42"}</c> for a
+    /// socket of <c>/tenant-42</c> under the template <c>/tenant-{id}</c> (or a regular expression's named groups).
+    /// Empty for a namespace declared by its exact name.</summary>
+    IReadOnlyDictionary<string, string> NamespaceValues => NoNamespaceValues;
+
+    // A namespace declared by its exact name has none.
+    private static readonly IReadOnlyDictionary<string, string> NoNamespaceValues =
+        new Dictionary<string, string>(StringComparer.Ordinal).AsReadOnly();
 
     /// <summary>The data of the request that opened the connection, and the auth payload of the CONNECT packet.</summary>
     Handshake Handshake { get; }

@@ -81,6 +81,30 @@ public sealed class GatewaysOptions
     /// <summary>Connection state recovery (socket.io's <c>connectionStateRecovery</c>): a client that reconnects
     /// within a window keeps its socket id, rooms and items and gets the events it missed. Off by default.</summary>
     public ConnectionStateRecoveryOptions ConnectionStateRecovery { get; set; } = new();
+
+    /// <summary>Limits and cleanup of dynamic namespaces (a gateway of <c>/tenant-{id}</c>, or
+    /// <c>AddNamespace(Regex, …)</c>).</summary>
+    public DynamicNamespaceOptions DynamicNamespaces { get; set; } = new();
+}
+
+/// <summary>
+/// Dynamic namespaces: a pattern whose every matching name is a child namespace, created when a client connects to it.
+/// Clients choose the names they connect to, so children are bounded.
+/// </summary>
+public sealed class DynamicNamespaceOptions
+{
+    /// <summary>Whether a child whose last socket left is removed, its adapter disposed (socket.io's
+    /// <c>cleanupEmptyChildNamespaces</c>). Default <see langword="false"/> (as socket.io). A child made for a CONNECT
+    /// that was refused is removed either way. With connection state recovery in memory, removing a child drops the
+    /// sessions it kept.</summary>
+    public bool CleanupEmptyChildren { get; set; }
+
+    /// <summary>Children per dynamic namespace on this server; a CONNECT to a new one past it is refused
+    /// <c>Too many namespaces</c>. Default 10,000.</summary>
+    public int MaxChildren { get; set; } = 10_000;
+
+    /// <summary>The longest name a child may have; longer names are unknown namespaces. Default 256.</summary>
+    public int MaxNameLength { get; set; } = 256;
 }
 
 /// <summary>
@@ -118,6 +142,10 @@ public sealed class ConnectionStateRecoveryOptions
 internal sealed class GatewayDeclarations
 {
     public Dictionary<string, List<Action<GatewayNamespaceBuilder>>> Namespaces { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The dynamic namespaces declared with a regular expression, by its text (their key in
+    /// <see cref="Namespaces"/>).</summary>
+    public Dictionary<string, System.Text.RegularExpressions.Regex> Expressions { get; } = new(StringComparer.Ordinal);
 
     public List<Dispatch.GatewayDescriptor> Gateways { get; } = [];
 

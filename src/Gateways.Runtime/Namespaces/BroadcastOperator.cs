@@ -25,7 +25,7 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
 
     public void Emit(string eventName, params object?[] args)
     {
-        using var activity = Internal.GatewaysTracing.StartBroadcast(@namespace.Name, eventName, options.Rooms.Count, options.Except.Count);
+        using var activity = Internal.GatewaysTracing.StartBroadcast(@namespace.TelemetryName, eventName, options.Rooms.Count, options.Except.Count);
         // A model, encoded by the adapter once, and only if someone (here or on another server) receives it.
         @namespace.Adapter.Broadcast(OutgoingPacket.Event(@namespace.Name, eventName, args, @namespace.SerializerOptions), options);
     }
@@ -43,12 +43,12 @@ internal sealed class BroadcastOperator(GatewayNamespace @namespace, BroadcastOp
         try
         {
             var all = await answers;
-            Internal.GatewaysMetrics.BroadcastAckFinished(startedAt, @namespace.Name, timedOut: false);
+            Internal.GatewaysMetrics.BroadcastAckFinished(startedAt, @namespace.TelemetryName, timedOut: false);
             return all;
         }
         catch (TimeoutException)
         {
-            Internal.GatewaysMetrics.BroadcastAckFinished(startedAt, @namespace.Name, timedOut: true);
+            Internal.GatewaysMetrics.BroadcastAckFinished(startedAt, @namespace.TelemetryName, timedOut: true);
             throw;
         }
     }

@@ -60,10 +60,10 @@ internal sealed class EventInvoker
         var metricEvent = limits.MetricsIncludeEventName
             ? socket.GatewayNamespace.EventHandlers.ContainsKey(eventName) ? eventName : "(unknown)"
             : null;
-        Internal.GatewaysMetrics.EventReceived(socket.Namespace, metricEvent);
+        Internal.GatewaysMetrics.EventReceived(TelemetryNamespace(socket), metricEvent);
         if (!TryAcquire(socket.UserId))
         {
-            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "rate_limit");
+            Internal.GatewaysMetrics.EventRefused(TelemetryNamespace(socket), "rate_limit");
             SocketIOLog.EventOverLimit(_logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, "rate limit");
             _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, "Too many requests");
             OnRateLimited(socket.UserId);
@@ -72,7 +72,7 @@ internal sealed class EventInvoker
         var refusal = Security.EventLimits.Refusal(limits, eventName, arguments.Count, payloadDepth);
         if (refusal is not null)
         {
-            Internal.GatewaysMetrics.EventRefused(socket.Namespace, "limit");
+            Internal.GatewaysMetrics.EventRefused(TelemetryNamespace(socket), "limit");
             SocketIOLog.EventOverLimit(_logger, socket.Id, eventName.Length > 64 ? eventName[..64] + "…" : eventName, refusal);
             _server.Errors.Refuse(socket, eventName.Length > limits.MaxEventNameLength ? "" : eventName, null, refusal);
             return ValueTask.CompletedTask;
@@ -103,14 +103,17 @@ internal sealed class EventInvoker
         {
             return RefuseUnhandled(socket, eventName); // the listeners saw it; nothing handles it
         }
-        var activity = Internal.GatewaysTracing.CreateEvent(socket.Namespace, eventName, socket.Id, socket.UserId, ackId >= 0,
+        var activity = Internal.GatewaysTracing.CreateEvent(TelemetryNamespace(socket), eventName, socket.Id, socket.UserId, ackId >= 0,
             traceParent, traceState);
         return StartTrackedAsync(new EventWork(context, handler, _server.Errors, metricEvent, activity));
     }
 
+    private static string TelemetryNamespace(IGatewaySocket socket) =>
+        socket is GatewaySocket local ? local.TelemetryNamespace : socket.Namespace;
+
     private ValueTask RefuseUnhandled(GatewaySocket socket, string eventName)
     {
-        Internal.GatewaysMetrics.EventRefused(socket.Namespace, "no_handler");
+        Internal.GatewaysMetrics.EventRefused(TelemetryNamespace(socket), "no_handler");
         SocketIOLog.NoHandler(_logger, eventName, socket.Namespace, socket.Id);
         return ValueTask.CompletedTask;
     }
@@ -241,7 +244,7 @@ internal sealed class EventInvoker
 
         public ValueTask OnFailedAsync(ILogger logger, Exception exception)
         {
-            Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, Internal.GatewaysMetrics.ErrorType(exception));
+            Internal.GatewaysMetrics.HandlerFinished(_startedAt, TelemetryNamespace(context.Socket), metricEvent, Internal.GatewaysMetrics.ErrorType(exception));
             Internal.GatewaysTracing.Finish(activity, exception);
             return errors.HandleAsync(context, exception);
         }
@@ -250,7 +253,7 @@ internal sealed class EventInvoker
         {
             if (!failed)
             {
-                Internal.GatewaysMetrics.HandlerFinished(_startedAt, context.Socket.Namespace, metricEvent, null);
+                Internal.GatewaysMetrics.HandlerFinished(_startedAt, TelemetryNamespace(context.Socket), metricEvent, null);
                 Internal.GatewaysTracing.Finish(activity, null);
             }
             return context.DisposeAsync();

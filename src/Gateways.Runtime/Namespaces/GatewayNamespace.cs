@@ -14,7 +14,7 @@ namespace Gateways.Namespaces;
 /// broadcasts). As an <see cref="IGatewayServer"/> it emits to the whole namespace; as an
 /// <see cref="IGatewayAdapterContext"/> it is all its adapter sees.
 /// </summary>
-internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
+internal sealed class GatewayNamespace : NamespaceServer, IGatewayAdapterContext
 {
     private readonly ConcurrentDictionary<string, GatewaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly BroadcastOperator _all;
@@ -28,33 +28,32 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     private long _nextAckId;
     private readonly IServiceProvider _services;
 
-    internal GatewayNamespace(GatewayNamespaceBuilder definition, IGatewayAdapterFactory adapterFactory,
-        JsonSerializerOptions serializerOptions, TimeProvider timeProvider, IServiceProvider services, IReadOnlyList<Type> filters,
-        GatewaysOptions options, Microsoft.Extensions.Logging.ILogger logger)
+    internal GatewayNamespace(string name, NamespaceDefinition definition, IGatewayAdapterFactory adapterFactory,
+        JsonSerializerOptions serializerOptions, TimeProvider timeProvider, IServiceProvider services,
+        GatewaysOptions options, Microsoft.Extensions.Logging.ILogger logger, ParentNamespace? parent = null,
+        IReadOnlyDictionary<string, string>? values = null)
     {
         MaxPacketBytes = options.EngineIO.MaxBufferedBytes;
         _trackUserRooms = options.JoinUserRoom && !options.AllowJoiningPrivateRooms;
         _allowPrivateRooms = options.AllowJoiningPrivateRooms;
         Logger = logger;
-        Name = definition.Name;
-        Middlewares = [.. definition.Middlewares];
-        ConnectionHandlers = [.. definition.ConnectionHandlers];
-        DisconnectHandlers = [.. definition.DisconnectHandlers];
-        DisconnectingHandlers = [.. definition.DisconnectingHandlers];
-        SessionExpiredHandlers = [.. definition.SessionExpiredHandlers];
+        Name = name;
+        Parent = parent;
+        Values = values ?? FrozenDictionary<string, string>.Empty;
+        // Metrics and span names take the pattern, not each child's name: one series per declaration.
+        TelemetryName = parent?.Name ?? name;
+        Middlewares = definition.Middlewares;
+        ConnectionHandlers = definition.ConnectionHandlers;
+        DisconnectHandlers = definition.DisconnectHandlers;
+        DisconnectingHandlers = definition.DisconnectingHandlers;
+        SessionExpiredHandlers = definition.SessionExpiredHandlers;
         _services = services;
-        HandlerMetadata = definition.HandlerMetadata.ToFrozenDictionary(StringComparer.Ordinal);
-        EventHandlers = definition.EventHandlers.ToFrozenDictionary(
-            pair => pair.Key,
-            pair => HandlerPipeline.Build(pair.Key, pair.Value, HandlerMetadata.GetValueOrDefault(pair.Key), services, filters),
-            StringComparer.Ordinal);
-        // The fallback passes the same authorization, guards and filters as any handler.
-        UnhandledHandler = definition.UnhandledHandler is { } unhandled
-            ? HandlerPipeline.Build("(unhandled)", unhandled, definition.UnhandledMetadata, services, filters)
-            : null;
+        HandlerMetadata = definition.HandlerMetadata;
+        EventHandlers = definition.EventHandlers;
+        UnhandledHandler = definition.UnhandledHandler;
         UnhandledMetadata = definition.UnhandledMetadata;
-        AnyListeners = [.. definition.AnyListeners];
-        OutgoingListeners = [.. definition.OutgoingListeners];
+        AnyListeners = definition.AnyListeners;
+        OutgoingListeners = definition.OutgoingListeners;
         SerializerOptions = serializerOptions;
         TimeProvider = timeProvider;
         _all = new BroadcastOperator(this, BroadcastOptions.All);
@@ -62,18 +61,27 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
         Adapter = adapterFactory.Create(this);
         // An adapter that keeps recovery in shared storage takes it over; otherwise this server keeps it in memory.
         Recovery = ConnectionStateRecovery is not { } recovery ? null
-            : Adapter is IGatewaySessionStore store ? new Recovery.AdapterRecoveryStore(Name, store, logger)
-            : new Recovery.ConnectionRecoveryStore(Name, recovery, timeProvider, MaxPacketBytes, logger, OnSessionExpired);
+            : Adapter is IGatewaySessionStore store ? new Recovery.AdapterRecoveryStore(TelemetryName, store, logger)
+            : new Recovery.ConnectionRecoveryStore(TelemetryName, recovery, timeProvider, MaxPacketBytes, logger, OnSessionExpired);
     }
 
     /// <inheritdoc/>
-    public string Name { get; }
+    public override string Name { get; }
+
+    /// <summary>The dynamic namespace this one is a child of; null for a namespace declared by its name.</summary>
+    internal ParentNamespace? Parent { get; }
+
+    /// <summary>The values the parent's pattern took from <see cref="Name"/>.</summary>
+    internal IReadOnlyDictionary<string, string> Values { get; }
+
+    /// <summary>The name metrics and spans carry: the parent's pattern for a child (bounded cardinality).</summary>
+    internal string TelemetryName { get; }
 
     /// <summary>The adapter that keeps this namespace's rooms and delivers its broadcasts.</summary>
     public IGatewayAdapter Adapter { get; }
 
     /// <inheritdoc/>
-    public int LocalSocketCount => _sockets.Count;
+    public override int LocalSocketCount => _sockets.Count;
 
     /// <summary>The sockets connected to this namespace on this server.</summary>
     public IEnumerable<GatewaySocket> LocalSockets => _sockets.Values;
@@ -205,6 +213,51 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
 
     internal FrozenDictionary<string, Dispatch.GatewayHandlerMetadata> HandlerMetadata { get; }
 
+    /// <summary>Releases what the adapter and recovery hold (subscriptions, connections, timers): the app stops, or a
+    /// dynamic namespace's child goes away.</summary>
+    internal async ValueTask DisposeResourcesAsync()
+    {
+        try
+        {
+            Recovery?.Dispose();
+            switch (Adapter)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            NamespaceLog.AdapterDisposeFailed(Logger, Name, ex);
+        }
+    }
+
+    /// <summary>The same, for a container disposed synchronously.</summary>
+    internal void DisposeResources()
+    {
+        try
+        {
+            Recovery?.Dispose();
+            switch (Adapter)
+            {
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+                case IAsyncDisposable asyncDisposable:
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            NamespaceLog.AdapterDisposeFailed(Logger, Name, ex);
+        }
+    }
+
     /// <summary>Finds a socket connected to this namespace on this server.</summary>
     /// <param name="socketId">The socket id.</param>
     /// <param name="socket">The socket, when found.</param>
@@ -292,48 +345,17 @@ internal sealed class GatewayNamespace : IGatewayServer, IGatewayAdapterContext
     }
 
     /// <inheritdoc/>
-    public IBroadcastOperator To(string room) => _all.To(room);
+    protected override IBroadcastOperator All => _all;
 
     /// <inheritdoc/>
-    public IBroadcastOperator To(IEnumerable<string> rooms) => _all.To(rooms);
+    public override void ServerSideEmit(string eventName, params object?[] args) => Adapter.ServerSideEmit(eventName, args);
 
     /// <inheritdoc/>
-    public IBroadcastOperator Except(string room) => _all.Except(room);
-
-    /// <inheritdoc/>
-    public IBroadcastOperator Volatile => _all.Volatile;
-
-    /// <inheritdoc/>
-    public IBroadcastOperator Local => _all.Local;
-
-    /// <inheritdoc/>
-    public void Emit(string eventName, params object?[] args) => _all.Emit(eventName, args);
-
-    /// <inheritdoc/>
-    public Task<IReadOnlyList<EventArguments>> EmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
-        _all.EmitWithAckAsync(eventName, timeout, args);
-
-    /// <inheritdoc/>
-    public void SocketsJoin(string room) => _all.SocketsJoin(room);
-
-    /// <inheritdoc/>
-    public void SocketsLeave(string room) => _all.SocketsLeave(room);
-
-    /// <inheritdoc/>
-    public void DisconnectSockets(bool close = false) => _all.DisconnectSockets(close);
-
-    /// <inheritdoc/>
-    public Task<IReadOnlyList<IGatewaySocket>> FetchSocketsAsync() => _all.FetchSocketsAsync();
-
-    /// <inheritdoc/>
-    public void ServerSideEmit(string eventName, params object?[] args) => Adapter.ServerSideEmit(eventName, args);
-
-    /// <inheritdoc/>
-    public Task<IReadOnlyList<EventArguments>> ServerSideEmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
+    public override Task<IReadOnlyList<EventArguments>> ServerSideEmitWithAckAsync(string eventName, TimeSpan timeout, params object?[] args) =>
         Adapter.ServerSideEmitWithAckAsync(eventName, args, timeout);
 
     /// <inheritdoc/>
-    public IDisposable OnServerSideEmit(string eventName, Func<EventArguments, ValueTask<object?>> listener)
+    public override IDisposable OnServerSideEmit(string eventName, Func<EventArguments, ValueTask<object?>> listener)
     {
         ArgumentNullException.ThrowIfNull(eventName);
         ArgumentNullException.ThrowIfNull(listener);

@@ -44,6 +44,12 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     public string Namespace => _namespace.Name;
 
     /// <inheritdoc/>
+    public IReadOnlyDictionary<string, string> NamespaceValues => _namespace.Values;
+
+    /// <summary>The namespace name metrics and spans carry (a dynamic namespace's pattern, not the child's name).</summary>
+    internal string TelemetryNamespace => _namespace.TelemetryName;
+
+    /// <inheritdoc/>
     public Handshake Handshake { get; }
 
     /// <inheritdoc/>
@@ -383,7 +389,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     internal void MarkConnected()
     {
         Volatile.Write(ref _state, 1);
-        Internal.GatewaysMetrics.SocketConnected(_namespace.Name);
+        Internal.GatewaysMetrics.SocketConnected(_namespace.TelemetryName);
         if (TokenExpiresAt is not null)
         {
             _expiryTimer = _namespace.TimeProvider.CreateTimer(static s => ((GatewaySocket)s!).OnExpiryTimer(), this,
@@ -443,7 +449,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         {
             return;
         }
-        Internal.GatewaysMetrics.SocketDisconnected(_namespace.Name);
+        Internal.GatewaysMetrics.SocketDisconnected(_namespace.TelemetryName);
         foreach (var handler in _namespace.DisconnectingHandlers)
         {
             try
@@ -477,6 +483,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         {
             _ = RunDisconnectHandlerAsync(handler, reason);
         }
+        _namespace.Parent?.OnSocketLeft(_namespace);
     }
 
     // socket.io's RECOVERABLE_DISCONNECT_REASONS: the connection was lost or the server went away; a client or server

@@ -146,17 +146,37 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             CountRefusedConnect();
             return;
         }
-        if (!_server.TryGetNamespace(packet.Namespace, out var @namespace))
+        switch (_server.ReserveNamespace(packet.Namespace, out var @namespace))
         {
-            SocketIOLog.UnknownNamespace(Logger, Session.Id, packet.Namespace);
-            Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Invalid namespace", null), null);
-            CountRefusedConnect();
-            return;
+            case NamespaceLookup.NotFound:
+                SocketIOLog.UnknownNamespace(Logger, Session.Id, packet.Namespace);
+                Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Invalid namespace", null), null);
+                CountRefusedConnect();
+                return;
+            case NamespaceLookup.Full:
+                SocketIOLog.ConnectionRefused(Logger, Session.Id, packet.Namespace, "Too many namespaces");
+                Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Too many namespaces", null), null);
+                CountRefusedConnect();
+                return;
         }
+        var admitted = false;
+        try
+        {
+            admitted = await ConnectAsync(packet, @namespace!);
+        }
+        finally
+        {
+            // A dynamic namespace's child made for this CONNECT goes away with a refusal.
+            SocketIOServer.ReleaseNamespace(@namespace!, admitted);
+        }
+    }
+
+    private async ValueTask<bool> ConnectAsync(SocketIOPacket packet, GatewayNamespace @namespace)
+    {
         if (FindSocket(@namespace.Name) is not null)
         {
             SocketIOLog.AlreadyConnected(Logger, Session.Id, @namespace.Name);
-            return;
+            return false;
         }
         var auth = packet.Payload.IsEmpty ? EmptyAuth : JsonElement.Parse(packet.Payload.Span);
         var request = Session.Request;
@@ -171,7 +191,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         {
             // Nothing of a refused socket may outlive this call: not its auth payload, not a timer.
             socket.ReleaseRefused();
-            return;
+            return false;
         }
         Volatile.Write(ref _refusedConnects, 0);
         _connectTimeout.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -191,6 +211,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         {
             await _invoker.RunConnectionHandlerAsync(socket, handler);
         }
+        return true;
     }
 
     /// <summary>A fresh socket, or — with connection state recovery on and a CONNECT carrying a live session's private

@@ -9,6 +9,21 @@ internal static partial class NamespaceLog
 
     [LoggerMessage(122, LogLevel.Debug, "Socket '{SocketId}' was not added to room '{Room}': {Reason}")]
     public static partial void PrivateRoomSkipped(ILogger logger, string socketId, string room, string reason);
+
+    [LoggerMessage(131, LogLevel.Debug, "Created namespace '{Namespace}' of dynamic namespace '{Pattern}'.")]
+    public static partial void ChildCreated(ILogger logger, string @namespace, string pattern);
+
+    [LoggerMessage(132, LogLevel.Debug, "Removed namespace '{Namespace}' of dynamic namespace '{Pattern}': it has no sockets.")]
+    public static partial void ChildRemoved(ILogger logger, string @namespace, string pattern);
+
+    [LoggerMessage(133, LogLevel.Warning, "Dynamic namespace '{Pattern}' has {MaxChildren} namespaces (Gateways:DynamicNamespaces:MaxChildren): connections to new ones are refused \"Too many namespaces\" until one goes away. Logged once until then.")]
+    public static partial void ChildLimitReached(ILogger logger, string pattern, int maxChildren);
+
+    [LoggerMessage(135, LogLevel.Warning, "Releasing the adapter of namespace '{Namespace}' failed.")]
+    public static partial void AdapterDisposeFailed(ILogger logger, string @namespace, Exception exception);
+
+    [LoggerMessage(134, LogLevel.Warning, "The expression of dynamic namespace '{Pattern}' timed out on a name of {Length} characters; the name is treated as unknown.")]
+    public static partial void PatternTimedOut(ILogger logger, string pattern, int length);
 }
 
 internal static partial class SocketIOLog

@@ -18,6 +18,9 @@ namespace Gateways.Namespaces;
 internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, IDisposable
 {
     private readonly FrozenDictionary<string, GatewayNamespace> _namespaces;
+    // Dynamic namespaces, tried in declaration order for a name no namespace has.
+    private readonly ParentNamespace[] _parents;
+    private readonly FrozenDictionary<string, ParentNamespace> _parentsByName;
 
     /// <summary>Creates the server from the configured namespaces.</summary>
     /// <param name="options">The settings and namespace declarations.</param>
@@ -79,18 +82,34 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
         binding.ThrowIfTypeInfoMissing();
 
         var namespaces = new Dictionary<string, GatewayNamespace>(StringComparer.Ordinal);
+        var parents = new List<ParentNamespace>();
         foreach (var (name, builder) in builders)
         {
             // Authentication runs before each namespace's own middlewares, whichever order they were declared in.
             builder.Middlewares.InsertRange(0, declarations.GlobalMiddlewares);
-            namespaces[name] = new GatewayNamespace(builder, adapterFactory, SerializerOptions, timeProvider, services, declarations.Filters,
-                Options, logger);
-            NamespaceNames.Add(name);
+            var definition = new NamespaceDefinition(builder, services, declarations.Filters);
+            var pattern = declarations.Expressions.TryGetValue(name, out var expression) ? NamespacePattern.FromRegex(expression)
+                : NamespacePattern.IsTemplate(name) ? NamespacePattern.FromTemplate(name)
+                : null;
+            if (pattern is null)
+            {
+                namespaces[name] = new GatewayNamespace(name, definition, adapterFactory, SerializerOptions, timeProvider, services,
+                    Options, logger);
+                NamespaceNames.Add(name);
+                continue;
+            }
+            ParentNamespace? parent = null;
+            parent = new ParentNamespace(pattern, Options.DynamicNamespaces, logger, (child, values) =>
+                new GatewayNamespace(child, definition, adapterFactory, SerializerOptions, timeProvider, services, Options, logger,
+                    parent, values));
+            parents.Add(parent);
         }
         _namespaces = namespaces.ToFrozenDictionary(StringComparer.Ordinal);
+        _parents = [.. parents];
+        _parentsByName = parents.ToFrozenDictionary(parent => parent.Name, StringComparer.Ordinal);
         foreach (var (name, dispatcher) in dispatchers)
         {
-            dispatcher.Initialize(_namespaces[name]);
+            dispatcher.Initialize(_parentsByName.TryGetValue(name, out var parent) ? parent : _namespaces[name]);
         }
     }
 
@@ -106,8 +125,8 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
     /// <summary>The JSON options event arguments bind and serialize with.</summary>
     public System.Text.Json.JsonSerializerOptions SerializerOptions { get; }
 
-    /// <summary>Every namespace of this server.</summary>
-    public IEnumerable<GatewayNamespace> Namespaces => _namespaces.Values;
+    /// <summary>Every namespace of this server: those declared by name, and the children dynamic namespaces have now.</summary>
+    public IEnumerable<GatewayNamespace> Namespaces => _namespaces.Values.Concat(_parents.SelectMany(static parent => parent.Children));
 
     internal IServiceProvider Services { get; }
 
@@ -118,18 +137,56 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
     /// <summary>The Engine.IO server <c>MapGateways()</c> put this server on; null until then.</summary>
     internal EngineIOServer? Engine { get; set; }
 
-    /// <summary>The namespace <paramref name="name"/>, to emit to it from anywhere (socket.io's <c>io.of(name)</c>).</summary>
-    /// <param name="name">The namespace name, such as <c>/</c>.</param>
-    /// <exception cref="InvalidOperationException">No such namespace was declared.</exception>
-    public IGatewayServer Of(string name) => TryGetNamespace(name, out var found)
-        ? found
-        : throw new InvalidOperationException($"Namespace '{name}' is not declared; add it with AddGateways().AddNamespace(\"{name}\", …).");
+    /// <summary>The namespace <paramref name="name"/>, to emit to it from anywhere (socket.io's <c>io.of(name)</c>): a
+    /// declared namespace; a dynamic namespace by its pattern (the parent: it reaches every child); or a name a pattern
+    /// matches (that child, created if it does not exist yet).</summary>
+    /// <param name="name">The namespace name, such as <c>/</c>, <c>/tenant-{id}</c> or <c>/tenant-42</c>.</param>
+    /// <exception cref="InvalidOperationException">No such namespace was declared, or its pattern has its maximum of children.</exception>
+    public IGatewayServer Of(string name)
+    {
+        if (_parentsByName.TryGetValue(name, out var parent))
+        {
+            return parent;
+        }
+        return Find(name, reserve: false, out var found) switch
+        {
+            NamespaceLookup.Found => found!,
+            NamespaceLookup.Full => throw new InvalidOperationException(
+                $"Namespace '{name}' is not created: its dynamic namespace has Gateways:DynamicNamespaces:MaxChildren children."),
+            _ => throw new InvalidOperationException(
+                $"Namespace '{name}' is not declared; add it with AddGateways().AddNamespace(\"{name}\", …)."),
+        };
+    }
 
-    /// <summary>Finds a namespace.</summary>
+    /// <summary>Finds a namespace, creating a dynamic namespace's child the app asks for.</summary>
     /// <param name="name">The namespace name.</param>
-    /// <param name="namespace">The namespace, when declared.</param>
+    /// <param name="namespace">The namespace, when found.</param>
     public bool TryGetNamespace(string name, [NotNullWhen(true)] out GatewayNamespace? @namespace) =>
-        _namespaces.TryGetValue(name, out @namespace);
+        Find(name, reserve: false, out @namespace) == NamespaceLookup.Found;
+
+    /// <summary>The namespace a CONNECT asks for, held until <see cref="ReleaseNamespace"/> so that a dynamic
+    /// namespace's child is not removed while its socket is being admitted.</summary>
+    internal NamespaceLookup ReserveNamespace(string name, out GatewayNamespace? @namespace) => Find(name, reserve: true, out @namespace);
+
+    /// <summary>The CONNECT that reserved <paramref name="namespace"/> is over.</summary>
+    internal static void ReleaseNamespace(GatewayNamespace @namespace, bool admitted) => @namespace.Parent?.Release(@namespace, admitted);
+
+    private NamespaceLookup Find(string name, bool reserve, out GatewayNamespace? @namespace)
+    {
+        if (_namespaces.TryGetValue(name, out @namespace))
+        {
+            return NamespaceLookup.Found;
+        }
+        foreach (var parent in _parents)
+        {
+            var found = reserve ? parent.TryReserve(name, out @namespace) : parent.TryGetOrCreate(name, out @namespace);
+            if (found != NamespaceLookup.NotFound)
+            {
+                return found;
+            }
+        }
+        return NamespaceLookup.NotFound;
+    }
 
     /// <summary>The gateways added explicitly, then those discovered in the app's project unless discovery is off
     /// (then each one left out is named in one warning).</summary>
@@ -179,36 +236,26 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
     /// that hold resources (subscriptions, connections) release them.</summary>
     public void Dispose()
     {
+        foreach (var parent in _parents)
+        {
+            parent.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
         foreach (var @namespace in _namespaces.Values)
         {
-            @namespace.Recovery?.Dispose();
-            switch (@namespace.Adapter)
-            {
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-                case IAsyncDisposable asyncDisposable:
-                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                    break;
-            }
+            @namespace.DisposeResources();
         }
     }
 
     /// <summary>The app stops (the host disposes its container asynchronously): the same, awaiting async adapters.</summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var parent in _parents)
+        {
+            await parent.DisposeAsync();
+        }
         foreach (var @namespace in _namespaces.Values)
         {
-            @namespace.Recovery?.Dispose();
-            switch (@namespace.Adapter)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync();
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
+            await @namespace.DisposeResourcesAsync();
         }
     }
 }

@@ -93,12 +93,21 @@ internal static class DiagnosticDescriptors
         "[OnAnyMessage] method '{0}' must return void: it sees each event before the event's handler and cannot answer it; use [UnhandledMessage] to answer events no handler takes",
         DiagnosticSeverity.Error);
 
+    /// <summary>GW0019: "Namespace template '{0}' of '{1}' is malformed: {2}".</summary>
+    public static readonly DiagnosticDescriptor InvalidNamespaceTemplate = Create("GW0019", "Invalid namespace template",
+        "Namespace template '{0}' of '{1}' is malformed: {2}", DiagnosticSeverity.Error);
+
+    /// <summary>GW0020: "Parameter '{0}' of handler '{1}' binds namespace value '{2}', but namespace '{3}' has no '{{{2}}}'".</summary>
+    public static readonly DiagnosticDescriptor UnknownNamespaceValue = Create("GW0020", "Namespace value not in the template",
+        "Parameter '{0}' of handler '{1}' binds namespace value '{2}', but the gateway's namespace '{3}' has no '{{{2}}}'",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
         UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
         EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway, HandlerOutsideGateway,
-        AmbiguousParameter, NotSerializableWithoutReflection, AnyListenerReturns,
+        AmbiguousParameter, NotSerializableWithoutReflection, AnyListenerReturns, InvalidNamespaceTemplate, UnknownNamespaceValue,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -280,6 +280,8 @@ internal static class DispatchEmitter
             ParameterKind.ServiceProvider => "context.Services",
             ParameterKind.Service => $"{Binding}.Service<{parameter.TypeName}>(context)",
             ParameterKind.KeyedService => $"{Binding}.KeyedService<{parameter.TypeName}>(context, {parameter.ServiceKey})",
+            ParameterKind.NamespaceValue when parameter.TypeName == "string" => $"{Binding}.NamespaceValue(context, {Literal(parameter.Property!)})",
+            ParameterKind.NamespaceValue => $"{Binding}.NamespaceValue<{parameter.TypeName}>(context, {Literal(parameter.Property!)})",
             _ => "default!",
         };
     }

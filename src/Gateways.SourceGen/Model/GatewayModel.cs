@@ -98,6 +98,9 @@ internal enum ParameterKind
     Service,
     /// <summary>[FromKeyedServices(key)]: a keyed DI service, required at startup.</summary>
     KeyedService,
+    /// <summary>[FromNamespace]: a value of the socket's dynamic namespace (<see cref="ParameterModel.Property"/> names
+    /// it), as text or parsed.</summary>
+    NamespaceValue,
 }
 
 internal enum ReturnKind

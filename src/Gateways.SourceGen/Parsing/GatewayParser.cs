@@ -52,13 +52,30 @@ internal static class GatewayParser
             _cancellationToken = cancellationToken;
         }
 
+        private string _socketNamespace = "/";
+        // The values of the gateway's namespace template; empty for a namespace declared by its name.
+        private HashSet<string> _namespaceValues = new(StringComparer.Ordinal);
+
         public GatewayParseResult Run()
         {
             var socketNamespace = ReadNamespace();
             CheckClass();
+            _socketNamespace = socketNamespace;
             if (!socketNamespace.StartsWith("/", StringComparison.Ordinal))
             {
                 Report(DiagnosticDescriptors.InvalidNamespace, _type, socketNamespace, _type.Name);
+            }
+            else if (Gateways.Namespaces.NamespaceTemplateSyntax.IsTemplate(socketNamespace))
+            {
+                if (Gateways.Namespaces.NamespaceTemplateSyntax.TryRead(socketNamespace, out var parts, out var problem))
+                {
+                    // Odd parts are the value names.
+                    _namespaceValues = new HashSet<string>(parts.Where((_, i) => i % 2 == 1), StringComparer.Ordinal);
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.InvalidNamespaceTemplate, _type, socketNamespace, _type.Name, problem!);
+                }
             }
 
             var handlers = new List<HandlerModel>();
@@ -438,6 +455,21 @@ internal static class GatewayParser
             {
                 return ParseService(parameter, handler, kind => Make(kind));
             }
+            if (FindAttribute(parameter, KnownNames.FromNamespaceAttribute) is { } fromNamespace)
+            {
+                var valueName = fromNamespace.ConstructorArguments.Length == 1 && fromNamespace.ConstructorArguments[0].Value is string named
+                    ? named : parameter.Name;
+                if (type.SpecialType != SpecialType.System_String && !IsParsable(type))
+                {
+                    return Unsupported(parameter, handler, "[FromNamespace] needs string or a type that implements IParsable<T> (int, Guid…)");
+                }
+                if (!_namespaceValues.Contains(valueName))
+                {
+                    Report(DiagnosticDescriptors.UnknownNamespaceValue, parameter, parameter.Name, handler, valueName, _socketNamespace);
+                    return null;
+                }
+                return Make(ParameterKind.NamespaceValue, property: valueName);
+            }
             if (HasAttribute(parameter, KnownNames.ConnectedSocketAttribute))
             {
                 return Is(type, KnownNames.GatewaySocket) ? Make(ParameterKind.Socket)
@@ -494,6 +526,11 @@ internal static class GatewayParser
                 GuardNotService = CouldBeService(type),
             };
         }
+
+        /// <summary>Whether the type parses from text as IParsable&lt;itself&gt;.</summary>
+        private static bool IsParsable(ITypeSymbol type) =>
+            type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == "System.IParsable<TSelf>"
+                && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
 
         /// <summary>Why an undecorated parameter of this type cannot be the payload, or null when it can.</summary>
         private string? WhyNotABody(ITypeSymbol type)

@@ -94,6 +94,7 @@ public sealed class DiagnosticTests
     [InlineData("[Ack] System.Action [|x|]", "[Ack] needs the type AckCallback")]
     [InlineData("[MessageName] int [|x|]", "[MessageName] needs the type string")]
     [InlineData("[MessageBody(\"p\", Index = 1)] int [|x|]", "[MessageBody] takes a property name or an Index, not both")]
+    [InlineData("[FromNamespace] System.Uri [|x|]", "[FromNamespace] needs string or a type that implements IParsable<T> (int, Guid…)")]
     public void GW0005_UnsupportedParameter(string parameter, string reason) =>
         AssertSingle("GW0005", DiagnosticSeverity.Error, $"Parameter 'x' of handler 'G.E' cannot be bound: {reason}",
             $"[WebSocketGateway] public class G {{ [SubscribeMessage(\"e\")] public void E({parameter}) {{ }} }}");
@@ -252,6 +253,30 @@ public sealed class DiagnosticTests
             [WebSocketGateway("/chat")] public class Third { [OnAnyMessage] public void C() { } [OnAnyMessage] public void D() { } }
             """);
 
+    [Theory]
+    [InlineData("/tenant-{id", "'{' at 8 is not closed.")]
+    [InlineData("/tenant-id}", "'}' at 10 closes nothing.")]
+    [InlineData("/{org}{team}", "'{team}' follows another value directly; put a separator between them.")]
+    [InlineData("/{id}-{id}", "'{id}' appears twice.")]
+    [InlineData("/tenant-{1d}", "'{1d}' is not a value name (a letter or '_', then letters, digits or '_').")]
+    public void GW0019_AMalformedNamespaceTemplate(string template, string problem) =>
+        AssertSingle("GW0019", DiagnosticSeverity.Error, $"Namespace template '{template}' of 'G' is malformed: {problem}",
+            $"[WebSocketGateway(\"{template}\")] public class [|G|] {{ [SubscribeMessage(\"e\")] public void E() {{ }} }}");
+
+    [Fact]
+    public void GW0020_ANamespaceValueTheTemplateDoesNotHave() =>
+        AssertSingle("GW0020", DiagnosticSeverity.Error,
+            "Parameter 'tenant' of handler 'G.E' binds namespace value 'tenant', but the gateway's namespace '/tenant-{id}' has no '{tenant}'", """
+            [WebSocketGateway("/tenant-{id}")] public class G { [SubscribeMessage("e")] public void E([FromNamespace] string id, [FromNamespace] string [|tenant|]) { } }
+            """);
+
+    [Fact]
+    public void GW0020_ANamespaceValueOnAGatewayWithoutATemplate() =>
+        AssertSingle("GW0020", DiagnosticSeverity.Error,
+            "Parameter 'x' of handler 'G.E' binds namespace value 'id', but the gateway's namespace '/chat' has no '{id}'", """
+            [WebSocketGateway("/chat")] public class G { [SubscribeMessage("e")] public void E([FromNamespace("id")] int [|x|]) { } }
+            """);
+
     [Fact]
     public void AnErrorEmitsNoDispatcherSoTheBuildShowsOnlyTheDiagnostic()
     {
@@ -279,7 +304,7 @@ public sealed class DiagnosticDocumentationTests
         var released = File.ReadAllText(Path.Combine(root.FullName, "src", "Gateways.SourceGen", "AnalyzerReleases.Unshipped.md"));
 
         var descriptors = Gateways.SourceGen.Diagnostics.DiagnosticDescriptors.Every.ToList();
-        Assert.Equal(19, descriptors.Count);
+        Assert.Equal(21, descriptors.Count);
         foreach (var descriptor in descriptors)
         {
             var anchor = descriptor.Id.ToLowerInvariant();

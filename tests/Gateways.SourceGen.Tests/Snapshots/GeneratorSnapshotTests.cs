@@ -123,6 +123,27 @@ public sealed class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void DynamicNamespaceWithItsValues()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using Gateways;
+
+            namespace Tenants;
+
+            [WebSocketGateway("/tenant-{id}/room-{room}")]
+            public sealed class TenantGateway
+            {
+                [WebSocketServer] public IGatewayServer Server { get; set; } = null!;
+
+                [SubscribeMessage("whoami")]
+                public string WhoAmI([FromNamespace] string id, [FromNamespace("room")] int roomNumber, string? body) => id + roomNumber + body;
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    [Fact]
     public void SeveralGatewaysOnOneNamespace()
     {
         var (result, output) = GeneratorHarness.Run("""

@@ -1,13 +1,14 @@
 // A Node socket.io server with @socket.io/redis-adapter, to run beside .NET servers in one cluster.
-// Usage: PORT=… REDIS_PORT=… KEY=… [MODE=classic|sharded|streams] [RECOVERY_MS=…] node redis-peer.mjs
+// Usage: PORT=… REDIS_PORT=… KEY=… [MODE=classic|sharded|streams] [RECOVERY_MS=…] [PARSER=msgpack] node redis-peer.mjs
 // (prints "LISTENING" when ready). In streams mode KEY is also the stream's name; RECOVERY_MS turns on connection
-// state recovery with that window.
+// state recovery with that window; PARSER=msgpack serves socket.io-msgpack-parser clients (only them, as Node does).
 // Besides its socket.io handlers it takes cluster operations from the tests as POST /control {op, …} → JSON.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { Redis } from "ioredis";
+import msgpackParser from "socket.io-msgpack-parser";
 
 const pub = new Redis({ host: "127.0.0.1", port: Number(process.env.REDIS_PORT) });
 const sub = pub.duplicate();
@@ -21,7 +22,8 @@ const httpServer = createServer(control);
 const recovery = process.env.RECOVERY_MS
   ? { connectionStateRecovery: { maxDisconnectionDuration: Number(process.env.RECOVERY_MS), skipMiddlewares: true } }
   : {};
-const io = new Server(httpServer, { adapter, ...recovery });
+const parser = process.env.PARSER === "msgpack" ? { parser: msgpackParser } : {};
+const io = new Server(httpServer, { adapter, ...recovery, ...parser });
 
 // The user id comes from the token's subject, as the .NET servers' JWT authentication sets it (not verified here:
 // this peer only stands in for another service of the cluster). Each user's sockets share a room named by the id.

@@ -4,6 +4,7 @@
 // Exit code 1 with "ERROR <message>" when the scenario could not run to its end.
 import { io } from "socket.io-client";
 import { chromium } from "playwright-core";
+import msgpackParser from "socket.io-msgpack-parser";
 
 const [scenario, url] = process.argv.slice(2);
 const input = JSON.parse(process.env.SCENARIO_INPUT ?? "null");
@@ -54,6 +55,75 @@ const startBalancer = async (targets) => {
 };
 
 const scenarios = {
+  // socket.io-msgpack-parser and the default parser on one server (input.transports, both by default): acks both
+  // ways, binary both ways, one room across parsers (text and binary broadcasts), errors, a refused CONNECT.
+  async msgpack() {
+    const transports = input?.transports ?? ["polling", "websocket"];
+    const mp = await connected(io(url, { parser: msgpackParser, forceNew: true, transports }));
+    const js = await connected(io(url, { forceNew: true, transports }));
+    step(`connected over ${mp.io.engine.transport.name}`);
+    const echo = await ack(mp, "echo", { text: "héllo ✓", half: 1.5, big: 2 ** 40, negative: -7, list: [true, null] }, 42);
+    const serverBytes = once(mp, "bytes");
+    const [ackBytes, ackLabel] = await ack(mp, "echo-binary", Buffer.from([1, 2, 3, 255]), "label");
+    mp.on("question", (question, callback) => callback(`answer to ${question}`));
+    const asked = await ack(mp, "ask-me", "q1");
+    await ack(mp, "join", "mixed");
+    await ack(js, "join", "mixed");
+    const heardText = Promise.all([once(mp, "room-message"), once(js, "room-message")]);
+    await ack(js, "to-room", "mixed", { from: "json" });
+    const text = (await heardText).map(([payload]) => payload);
+    const heardBinary = Promise.all([once(mp, "room-message"), once(js, "room-message")]);
+    await ack(mp, "to-room", "mixed", Buffer.from([7, 8]));
+    const binary = (await heardBinary).map(([payload]) => toArray(payload));
+    const failed = once(mp, "exception");
+    mp.emit("fail");
+    const [exception] = await failed;
+    const refused = await new Promise((resolve) => {
+      const locked = io(`${url}/private`, { parser: msgpackParser, forceNew: true, transports });
+      locked.once("connect_error", (err) => { locked.close(); resolve({ message: err.message, data: err.data }); });
+    });
+    const result = {
+      transport: mp.io.engine.transport.name, echo, ackBytes: toArray(ackBytes), ackLabel,
+      serverBytes: toArray((await serverBytes)[0]), asked, text, binary, exception, refused,
+    };
+    mp.disconnect();
+    js.disconnect();
+    return result;
+  },
+
+  // A mixed .NET/Node cluster with the msgpack parser: a msgpack client on each server (url, input.node) and a JSON
+  // client on the .NET one (each with the JWT input.token), in one room; text and binary broadcasts from each side reach all three.
+  async "msgpack-cluster"() {
+    const options = { forceNew: true, transports: ["websocket"], auth: { token: input.token } };
+    const onDotNet = await connected(io(url, { ...options, parser: msgpackParser }));
+    const jsonOnDotNet = await connected(io(url, options));
+    const onNode = await connected(io(input.node, { ...options, parser: msgpackParser }));
+    const all = [onDotNet, jsonOnDotNet, onNode];
+    for (const socket of all) await ack(socket, "join", "mixed");
+    const deliveries = async (sender, payload) => {
+      const heard = Promise.all(all.map((socket) => once(socket, "room-message")));
+      await ack(sender, "to-room", "mixed", payload);
+      return (await heard).map(([received]) => (received instanceof Uint8Array || received instanceof ArrayBuffer ? toArray(received) : received));
+    };
+    // The adapters need a moment to subscribe: a first broadcast is retried until every socket hears it.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await Promise.race([deliveries(onNode, "ready"), new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 300))]);
+        break;
+      } catch (error) {
+        if (attempt > 30) throw error;
+      }
+    }
+    const result = {
+      fromNode: await deliveries(onNode, { from: "node" }),
+      fromDotNet: await deliveries(onDotNet, { from: ".net" }),
+      binaryFromNode: await deliveries(onNode, Buffer.from([1, 2])),
+      binaryFromDotNet: await deliveries(onDotNet, Buffer.from([3, 4])),
+    };
+    for (const socket of all) socket.disconnect();
+    return result;
+  },
+
   // Dynamic namespaces (a gateway of /tenant-{id}): two children over one connection, the parent's broadcast reaching
   // both, a name the template does not match refused; then one child left, for the server's cleanup.
   async "dynamic-namespaces"() {

@@ -179,7 +179,7 @@ public sealed class EngineIOSession
     /// nothing queued or in flight, or a poll that waits with nothing queued — and never queues them behind others
     /// (socket.io's volatile packets, which engine.io sends only when its transport is <c>writable</c>).</summary>
     /// <returns>Whether they were sent (or handed to the waiting poll).</returns>
-    internal bool TrySendIfWritable(ReadOnlyMemory<byte> textFrame, ReadOnlyMemory<byte>[]? attachments)
+    internal bool TrySendIfWritable(OutgoingFrame frame, ReadOnlyMemory<byte>[]? attachments)
     {
         if (!IsOpen)
         {
@@ -194,12 +194,12 @@ public sealed class EngineIOSession
                 {
                     // One frame only: a binary event's attachments would have to queue behind its first frame.
                     sent = (attachments is null || attachments.Length == 0)
-                        && Reserve(textFrame.Length) && WriteNowOrRelease(direct, textFrame);
+                        && Reserve(frame.Data.Length) && WriteNowOrRelease(direct, frame);
                 }
                 else if (Transport == EngineIOTransportKind.Polling && Volatile.Read(ref _pollWaiting) == 1)
                 {
                     // The waiting poll takes it at once (System.Threading.Lock is re-entrant).
-                    sent = TrySend(textFrame, attachments);
+                    sent = attachments is null || attachments.Length == 0 ? TrySend(frame) : TrySend(frame.Data, attachments);
                 }
             }
         }
@@ -210,13 +210,13 @@ public sealed class EngineIOSession
         return sent;
     }
 
-    private bool WriteNowOrRelease(IDirectFrameWriter direct, ReadOnlyMemory<byte> textFrame)
+    private bool WriteNowOrRelease(IDirectFrameWriter direct, OutgoingFrame frame)
     {
-        if (direct.TryWriteNow(new OutgoingFrame(textFrame, OutgoingFrameKind.Text)))
+        if (direct.TryWriteNow(frame))
         {
             return true;
         }
-        Interlocked.Add(ref _queuedBytes, -textFrame.Length);
+        Interlocked.Add(ref _queuedBytes, -frame.Data.Length);
         return false;
     }
 

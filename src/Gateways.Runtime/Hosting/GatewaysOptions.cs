@@ -82,9 +82,27 @@ public sealed class GatewaysOptions
     /// within a window keeps its socket id, rooms and items and gets the events it missed. Off by default.</summary>
     public ConnectionStateRecoveryOptions ConnectionStateRecovery { get; set; } = new();
 
+    /// <summary>The Socket.IO parsers clients may use (socket.io's <c>parser</c> option): by default each connection's
+    /// first packet tells — a text packet is the default JSON parser, a binary one socket.io-msgpack-parser — so both
+    /// kinds of client share one server, its rooms and its broadcasts.</summary>
+    public PacketParser Parser { get; set; } = PacketParser.Detect;
+
     /// <summary>Limits and cleanup of dynamic namespaces (a gateway of <c>/tenant-{id}</c>, or
     /// <c>AddNamespace(Regex, …)</c>).</summary>
     public DynamicNamespaceOptions DynamicNamespaces { get; set; } = new();
+}
+
+/// <summary>Which Socket.IO packet encodings a server accepts (see <see cref="GatewaysOptions.Parser"/>).</summary>
+public enum PacketParser
+{
+    /// <summary>Either, decided per connection by its first packet: text for JSON, binary for MessagePack.</summary>
+    Detect,
+
+    /// <summary>socket.io's default parser only (JSON text, binary as attachments).</summary>
+    Json,
+
+    /// <summary>socket.io-msgpack-parser only (every packet a MessagePack map in a binary message).</summary>
+    MessagePack,
 }
 
 /// <summary>

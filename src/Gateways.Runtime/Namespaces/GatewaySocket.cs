@@ -172,11 +172,11 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     }
 
     /// <inheritdoc/>
-    public bool SendVolatile(OutgoingPacket packet) => Connected && SendIfWritable(packet.Frame);
+    public bool SendVolatile(OutgoingPacket packet) => Connected && SendIfWritable(packet.Frame, packet);
 
-    private bool SendIfWritable(EncodedPacket packet)
+    private bool SendIfWritable(EncodedPacket packet, OutgoingPacket? shared = null)
     {
-        var sent = _connection.Session.TrySendIfWritable(packet.Text, packet.Attachments);
+        var sent = _connection.SendIfWritable(packet, shared);
         if (sent && _namespace.OutgoingListeners.Length > 0)
         {
             NotifyOutgoing(packet);
@@ -213,20 +213,21 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
             _connection.DisconnectAll();
             return;
         }
-        _connection.Session.TrySend(SocketIOPacketWriter.WriteDisconnect(_namespace.Name), null);
+        _connection.Send(new EncodedPacket(SocketIOPacketWriter.WriteDisconnect(_namespace.Name), null));
         OnDisconnect("server namespace disconnect");
     }
 
     /// <summary>Queues an encoded packet for this socket's client.</summary>
     /// <param name="packet">The packet; its bytes may be shared with other sockets.</param>
     /// <returns><see langword="false"/> when the socket is gone or its send queue overflowed.</returns>
-    public bool Send(EncodedPacket packet)
+    /// <param name="shared">The broadcast's packet the frame is of, if any: its MessagePack form is made once.</param>
+    public bool Send(EncodedPacket packet, OutgoingPacket? shared = null)
     {
         if (_namespace.OutgoingListeners.Length > 0)
         {
             NotifyOutgoing(packet);
         }
-        return Connected && _connection.Session.TrySend(packet.Text, packet.Attachments);
+        return Connected && _connection.Send(packet, shared);
     }
 
     /// <summary>Hands an outgoing EVENT to the onAnyOutgoing listeners, read back from its frame ("4" + the packet);
@@ -272,7 +273,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
                 }
             }
         }
-        return Connected && Send(packet.Frame);
+        return Connected && Send(packet.Frame, packet);
     }
 
     // ---- the hand-off from replay to live delivery of a recovered socket ----
@@ -310,7 +311,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         }
         if (Connected)
         {
-            Send(packet.Frame);
+            Send(packet.Frame, packet);
         }
     }
 
@@ -324,7 +325,7 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
                 if (Recovery.Offsets.IsAfter(packet.Offset!, _replayedThrough) && Connected)
                 {
                     _replayedThrough = packet.Offset;
-                    Send(packet.Frame);
+                    Send(packet.Frame, packet);
                 }
             }
             _held = null;

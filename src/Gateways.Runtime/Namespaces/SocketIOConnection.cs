@@ -26,6 +26,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     private readonly SocketIOPacketAssembler _assembler;
     private ITimer? _binaryTimeout;
     private int _refusedConnects;
+    private PacketParser _parser;
 
     public SocketIOConnection(SocketIOServer server, EngineIOSession session)
     {
@@ -35,6 +36,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         Logger = server.Logger;
         _opened = session.TimeProvider.GetUtcNow();
         _invoker = new EventInvoker(server, session.Id, DisconnectAll);
+        _parser = PacketParser.Detect;
         _assembler = new SocketIOPacketAssembler(server.NamespaceNames, _options.MaxAttachments, session.Options.MaxPayload);
         _connectTimeout = session.TimeProvider.CreateTimer(static s => ((SocketIOConnection)s!).OnConnectTimeout(), this,
             _options.ConnectTimeout, Timeout.InfiniteTimeSpan);
@@ -47,8 +49,24 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     /// <summary>The server this connection belongs to.</summary>
     internal SocketIOServer Server => _server;
 
+    /// <summary>Whether this connection's client speaks socket.io-msgpack-parser; decided by its first packet.</summary>
+    internal bool UsesMessagePack => _parser == PacketParser.MessagePack;
+
     public ValueTask OnMessageAsync(EngineIOMessage message)
     {
+        if (_parser == PacketParser.Detect)
+        {
+            // The first packet of either parser is a CONNECT: text for JSON, a binary map for MessagePack.
+            _parser = message.IsBinary ? PacketParser.MessagePack : PacketParser.Json;
+            if (_options.Parser != PacketParser.Detect && _options.Parser != _parser)
+            {
+                return Reject($"this server accepts the {_options.Parser} parser only");
+            }
+        }
+        if (_parser == PacketParser.MessagePack)
+        {
+            return OnMessagePackMessageAsync(message);
+        }
         var wasWaiting = _assembler.IsWaiting;
         switch (_assembler.Accept(message, out var packet, out var attachments, out var error))
         {
@@ -71,6 +89,37 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
                 return Reject(error!);
         }
     }
+
+    private ValueTask OnMessagePackMessageAsync(EngineIOMessage message)
+    {
+        if (!message.IsBinary)
+        {
+            return Reject("a text message from a MessagePack client");
+        }
+        if (!MessagePackPacketCodec.TryDecode(message.Data.Span, _options.MaxJsonDepth, out var text, out var attachments, out var error)
+            || !SocketIOPacketParser.TryParse(text, _server.NamespaceNames, out var packet, out error))
+        {
+            return Reject(error!);
+        }
+        if (attachments.Count > _options.MaxAttachments)
+        {
+            return Reject($"{attachments.Count} binary values, more than the limit of {_options.MaxAttachments}");
+        }
+        return DispatchAsync(packet, attachments);
+    }
+
+    /// <summary>Queues a packet in this client's parser: the text frame as written, or its MessagePack form — taken
+    /// from <paramref name="shared"/> when the packet is a broadcast's, so it is encoded once for all its recipients.</summary>
+    internal bool Send(EncodedPacket packet, OutgoingPacket? shared = null) => UsesMessagePack
+        ? Session.TrySend(new OutgoingFrame(shared?.MessagePackFrame ?? MessagePackPacketCodec.Encode(packet), OutgoingFrameKind.Binary))
+        : Session.TrySend(packet.Text, packet.Attachments);
+
+    /// <summary>The same, only if the transport can take it now (a volatile packet).</summary>
+    internal bool SendIfWritable(EncodedPacket packet, OutgoingPacket? shared = null) => UsesMessagePack
+        ? Session.TrySendIfWritable(new OutgoingFrame(shared?.MessagePackFrame ?? MessagePackPacketCodec.Encode(packet), OutgoingFrameKind.Binary), null)
+        : Session.TrySendIfWritable(new OutgoingFrame(packet.Text, OutgoingFrameKind.Text), packet.Attachments);
+
+    private bool Send(byte[] textFrame) => Send(new EncodedPacket(textFrame, null));
 
     private void OnBinaryTimeout()
     {
@@ -141,7 +190,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         if (!_invoker.TryAcquire(null))
         {
             SocketIOLog.ConnectionRefused(Logger, Session.Id, packet.Namespace, "Too many requests");
-            Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Too many requests", null), null);
+            Send(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Too many requests", null));
             _invoker.OnRateLimited(null);
             CountRefusedConnect();
             return;
@@ -150,12 +199,12 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         {
             case NamespaceLookup.NotFound:
                 SocketIOLog.UnknownNamespace(Logger, Session.Id, packet.Namespace);
-                Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Invalid namespace", null), null);
+                Send(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Invalid namespace", null));
                 CountRefusedConnect();
                 return;
             case NamespaceLookup.Full:
                 SocketIOLog.ConnectionRefused(Logger, Session.Id, packet.Namespace, "Too many namespaces");
-                Session.TrySend(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Too many namespaces", null), null);
+                Send(SocketIOPacketWriter.WriteConnectError(packet.Namespace, "Too many namespaces", null));
                 CountRefusedConnect();
                 return;
         }
@@ -200,7 +249,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         @namespace.Add(socket);
         @namespace.Adapter.AddAll(socket.Id, session is not null ? session.Rooms
             : _options.JoinUserRoom && socket.UserId is { } userId ? [socket.Id, userId] : [socket.Id]);
-        Session.TrySend(SocketIOPacketWriter.WriteConnect(@namespace.Name, socket.Id, socket.PrivateId), null);
+        Send(SocketIOPacketWriter.WriteConnect(@namespace.Name, socket.Id, socket.PrivateId));
         SocketIOLog.SocketConnected(Logger, socket.Id, @namespace.Name, Session.Id);
         if (session is not null)
         {
@@ -331,7 +380,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     private void Refuse(GatewayNamespace @namespace, string message, JsonElement? data)
     {
         SocketIOLog.ConnectionRefused(Logger, Session.Id, @namespace.Name, message);
-        Session.TrySend(SocketIOPacketWriter.WriteConnectError(@namespace.Name, message, data), null);
+        Send(SocketIOPacketWriter.WriteConnectError(@namespace.Name, message, data));
         CountRefusedConnect();
     }
 

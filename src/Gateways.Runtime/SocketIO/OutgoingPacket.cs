@@ -15,6 +15,7 @@ public sealed class OutgoingPacket
     private ReadOnlyMemory<byte> _payload;
     private ReadOnlyMemory<byte>[]? _attachments;
     private EncodedPacket? _frame;
+    private byte[]? _messagePack;
 
     private OutgoingPacket(string @namespace, string? eventName, SocketIOPacketType type, long ackId, object?[]? args,
         JsonSerializerOptions? options, ReadOnlyMemory<byte> payload, ReadOnlyMemory<byte>[]? attachments, string? offset = null)
@@ -146,6 +147,10 @@ public sealed class OutgoingPacket
 
     /// <summary>The frame every local target is sent: written once, on first use.</summary>
     internal EncodedPacket Frame => _frame ??= Encode();
+
+    /// <summary>The same packet in socket.io-msgpack-parser's form, for the targets that speak it: derived from
+    /// <see cref="Frame"/> once, on first use (a broadcast is encoded once per parser).</summary>
+    internal byte[] MessagePackFrame => _messagePack ??= MessagePackPacketCodec.Encode(Frame);
 
     private EncodedPacket Encode()
     {

@@ -31,52 +31,9 @@ internal static class SocketIOPacketParser
         out string? error)
     {
         packet = default;
-        var span = text.Span;
-        if (span.IsEmpty || span[0] < (byte)'0' || span[0] > (byte)'6')
+        if (!TryReadHeader(text.Span, namespaces, out var type, out var attachments, out var name, out var ackId, out var position, out error))
         {
-            error = "unknown packet type";
             return false;
-        }
-        var type = (SocketIOPacketType)(span[0] - '0');
-        var position = 1;
-
-        var attachments = 0;
-        if (type is SocketIOPacketType.BinaryEvent or SocketIOPacketType.BinaryAck)
-        {
-            var dash = span[position..].IndexOf((byte)'-');
-            if (dash <= 0 || dash > MaxAttachmentDigits
-                || !Utf8Parser.TryParse(span.Slice(position, dash), out attachments, out var consumed) || consumed != dash)
-            {
-                error = "illegal attachments";
-                return false;
-            }
-            position += dash + 1;
-        }
-
-        var name = NamespaceNameTable.Root;
-        if (position < span.Length && span[position] == (byte)'/')
-        {
-            var comma = span[position..].IndexOf((byte)',');
-            var end = comma < 0 ? span.Length : position + comma;
-            name = namespaces.GetOrCreate(span[position..end]);
-            position = comma < 0 ? end : end + 1;
-        }
-
-        long ackId = -1;
-        var digits = 0;
-        while (position + digits < span.Length && char.IsAsciiDigit((char)span[position + digits]))
-        {
-            digits++;
-        }
-        if (digits > 0)
-        {
-            if (digits > MaxAckIdDigits)
-            {
-                error = "invalid ack id";
-                return false;
-            }
-            Utf8Parser.TryParse(span.Slice(position, digits), out ackId, out _);
-            position += digits;
         }
 
         var payload = text[position..];
@@ -96,6 +53,64 @@ internal static class SocketIOPacketParser
             return false;
         }
         packet = new SocketIOPacket(type, name, ackId, attachments, payload, layout);
+        error = null;
+        return true;
+    }
+
+    /// <summary>Reads a packet's header — <c>&lt;type&gt;[&lt;attachments&gt;-][&lt;namespace&gt;,][&lt;ack id&gt;]</c> — and
+    /// says where its payload starts; the payload itself is not looked at.</summary>
+    internal static bool TryReadHeader(ReadOnlySpan<byte> text, NamespaceNameTable namespaces, out SocketIOPacketType type,
+        out int attachments, out string name, out long ackId, out int payloadStart, out string? error)
+    {
+        type = default;
+        attachments = 0;
+        name = NamespaceNameTable.Root;
+        ackId = -1;
+        payloadStart = 0;
+        if (text.IsEmpty || text[0] < (byte)'0' || text[0] > (byte)'6')
+        {
+            error = "unknown packet type";
+            return false;
+        }
+        type = (SocketIOPacketType)(text[0] - '0');
+        payloadStart = 1;
+
+        if (type is SocketIOPacketType.BinaryEvent or SocketIOPacketType.BinaryAck)
+        {
+            var dash = text[payloadStart..].IndexOf((byte)'-');
+            if (dash <= 0 || dash > MaxAttachmentDigits
+                || !Utf8Parser.TryParse(text.Slice(payloadStart, dash), out attachments, out var consumed) || consumed != dash)
+            {
+                error = "illegal attachments";
+                return false;
+            }
+            payloadStart += dash + 1;
+        }
+
+        if (payloadStart < text.Length && text[payloadStart] == (byte)'/')
+        {
+            var comma = text[payloadStart..].IndexOf((byte)',');
+            var end = comma < 0 ? text.Length : payloadStart + comma;
+            name = namespaces.GetOrCreate(text[payloadStart..end]);
+            payloadStart = comma < 0 ? end : end + 1;
+        }
+
+        var digits = 0;
+        while (payloadStart + digits < text.Length && char.IsAsciiDigit((char)text[payloadStart + digits]))
+        {
+            digits++;
+        }
+        if (digits > 0)
+        {
+            if (digits > MaxAckIdDigits)
+            {
+                error = "invalid ack id";
+                return false;
+            }
+            Utf8Parser.TryParse(text.Slice(payloadStart, digits), out ackId, out _);
+            payloadStart += digits;
+        }
+
         error = null;
         return true;
     }

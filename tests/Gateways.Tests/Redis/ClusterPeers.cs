@@ -243,7 +243,10 @@ public sealed class NodePeer : IClusterPeer
 
     public Uri Url => new($"http://127.0.0.1:{_port}");
 
-    public static async Task<IClusterPeer> StartAsync(string key, RedisAdapterMode mode)
+    /// <param name="key">The adapter's key.</param>
+    /// <param name="mode">The adapter.</param>
+    /// <param name="parser">"msgpack" for socket.io-msgpack-parser; the default parser otherwise.</param>
+    public static async Task<IClusterPeer> StartAsync(string key, RedisAdapterMode mode, string parser = "default")
     {
         var port = ProcessRunner.FreePort();
         var process = ProcessRunner.Start("node", ["redis-peer.mjs"], RepositoryPaths.NodeTests, new Dictionary<string, string>
@@ -252,6 +255,7 @@ public sealed class NodePeer : IClusterPeer
             ["REDIS_PORT"] = RedisServer.Port.ToString(CultureInfo.InvariantCulture),
             ["KEY"] = key,
             ["MODE"] = mode.ToString().ToLowerInvariant(),
+            ["PARSER"] = parser,
         }, out var output);
         await ProcessRunner.WaitForPortAsync(port, process, output, TimeSpan.FromSeconds(20));
         return new NodePeer(process, output, port);

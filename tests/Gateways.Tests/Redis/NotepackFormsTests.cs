@@ -1,3 +1,4 @@
+using Gateways.SocketIO;
 using System.Buffers;
 using System.Text.Json;
 using Gateways.Adapters.Redis;

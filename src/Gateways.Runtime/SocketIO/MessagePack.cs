@@ -3,11 +3,12 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace Gateways.Adapters.Redis;
+namespace Gateways.SocketIO;
 
 /// <summary>
-/// The MessagePack subset notepack.io 3.x (the Node adapter's codec) reads and writes: nil, booleans, integers,
-/// float64, strings, binary, arrays and string-keyed maps. Ext values (notepack's <c>undefined</c>) read as nil.
+/// The MessagePack subset notepack.io (the codec of Node's Redis adapters and of socket.io-msgpack-parser) reads and
+/// writes: nil, booleans, integers, float64, strings, binary, arrays and string-keyed maps. Ext values (notepack's
+/// <c>undefined</c>) read as nil.
 /// </summary>
 internal sealed class MessagePackWriter(ArrayBufferWriter<byte> output)
 {
@@ -225,11 +226,17 @@ internal sealed class MessagePackWriter(ArrayBufferWriter<byte> output)
     }
 }
 
-/// <summary>Reads MessagePack; see <see cref="MessagePackWriter"/> for the subset.</summary>
-internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
+/// <summary>Reads MessagePack; see <see cref="MessagePackWriter"/> for the subset. Malformed or truncated input
+/// throws (<see cref="InvalidDataException"/>, or an out-of-range exception at the end of the data); containers nested
+/// deeper than <paramref name="maxDepth"/> throw <see cref="InvalidDataException"/> (the input may be a client's).</summary>
+internal ref struct MessagePackReader(ReadOnlySpan<byte> data, int maxDepth = 256)
 {
     private readonly ReadOnlySpan<byte> _data = data;
     private int _position;
+    private int _depth;
+
+    /// <summary>How far into the data the reader is.</summary>
+    public readonly int Position => _position;
 
     public bool End => _position >= _data.Length;
 
@@ -261,6 +268,47 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
 
     public string? ReadString() => ReadStringBytes() is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
+    /// <summary>Whether the next value is a string.</summary>
+    public readonly bool IsString() => (_data[_position] & 0xe0) == 0xa0 || _data[_position] is 0xd9 or 0xda or 0xdb;
+
+    /// <summary>Reads an integer — any integer form, or a float64 with no fraction (JavaScript numbers may arrive as
+    /// either); false, having read nothing, for any other value.</summary>
+    public bool TryReadInteger(out long value)
+    {
+        var code = _data[_position];
+        value = code switch
+        {
+            <= 0x7f => code,
+            >= 0xe0 => (sbyte)code,
+            0xcc => _data[_position + 1],
+            0xcd => BinaryPrimitives.ReadUInt16BigEndian(_data[(_position + 1)..]),
+            0xce => BinaryPrimitives.ReadUInt32BigEndian(_data[(_position + 1)..]),
+            0xcf when BinaryPrimitives.ReadUInt64BigEndian(_data[(_position + 1)..]) <= long.MaxValue =>
+                (long)BinaryPrimitives.ReadUInt64BigEndian(_data[(_position + 1)..]),
+            0xd0 => (sbyte)_data[_position + 1],
+            0xd1 => BinaryPrimitives.ReadInt16BigEndian(_data[(_position + 1)..]),
+            0xd2 => BinaryPrimitives.ReadInt32BigEndian(_data[(_position + 1)..]),
+            0xd3 => BinaryPrimitives.ReadInt64BigEndian(_data[(_position + 1)..]),
+            0xcb when BinaryPrimitives.ReadDoubleBigEndian(_data[(_position + 1)..]) is var number
+                && Math.Floor(number) == number && Math.Abs(number) <= 9007199254740991 => (long)number,
+            _ => long.MinValue,
+        };
+        if (value == long.MinValue && code != 0xd3)
+        {
+            value = 0;
+            return false;
+        }
+        _position += code switch
+        {
+            <= 0x7f or >= 0xe0 => 1,
+            0xcc or 0xd0 => 2,
+            0xcd or 0xd1 => 3,
+            0xce or 0xd2 => 5,
+            _ => 9,
+        };
+        return true;
+    }
+
     /// <summary>Reads a value as JSON into <paramref name="json"/>; binary becomes a placeholder and is added to
     /// <paramref name="attachments"/>.</summary>
     public void ReadAsJson(Utf8JsonWriter json, List<ReadOnlyMemory<byte>> attachments)
@@ -268,34 +316,14 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
         var code = _data[_position];
         if (code <= 0x7f) { _position++; json.WriteNumberValue(code); return; }
         if (code >= 0xe0) { _position++; json.WriteNumberValue((sbyte)code); return; }
-        if ((code & 0xf0) == 0x80 || code is 0xde or 0xdf)
+        if ((code & 0xf0) == 0x80 || code is 0xde or 0xdf || (code & 0xf0) == 0x90 || code is 0xdc or 0xdd)
         {
-            var count = TryReadMapHeader();
-            json.WriteStartObject();
-            for (var i = 0; i < count; i++)
+            if (++_depth > maxDepth)
             {
-                var name = ReadString() ?? "";
-                if (IsUndefined())
-                {
-                    // notepack.io 2.x keeps undefined members; JSON (and 3.x) leave them out.
-                    _position += 3;
-                    continue;
-                }
-                json.WritePropertyName(name);
-                ReadAsJson(json, attachments);
+                throw new InvalidDataException($"MessagePack nested deeper than {maxDepth} levels.");
             }
-            json.WriteEndObject();
-            return;
-        }
-        if ((code & 0xf0) == 0x90 || code is 0xdc or 0xdd)
-        {
-            var count = TryReadArrayHeader();
-            json.WriteStartArray();
-            for (var i = 0; i < count; i++)
-            {
-                ReadAsJson(json, attachments);
-            }
-            json.WriteEndArray();
+            ReadContainerAsJson(json, attachments, code);
+            _depth--;
             return;
         }
         if ((code & 0xe0) == 0xa0 || code is 0xd9 or 0xda or 0xdb)
@@ -312,8 +340,8 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
             case 0xc4: WriteBinary(json, attachments, _data[_position++]); break;
             case 0xc5: WriteBinary(json, attachments, Take16()); break;
             case 0xc6: WriteBinary(json, attachments, Take32()); break;
-            case 0xca: json.WriteNumberValue(BinaryPrimitives.ReadSingleBigEndian(Take(4))); break;
-            case 0xcb: json.WriteNumberValue(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
+            case 0xca: WriteFloat(json, BinaryPrimitives.ReadSingleBigEndian(Take(4))); break;
+            case 0xcb: WriteFloat(json, BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
             case 0xcc: json.WriteNumberValue(_data[_position++]); break;
             case 0xcd: json.WriteNumberValue(Take16()); break;
             case 0xce: json.WriteNumberValue((uint)Take32()); break;
@@ -337,8 +365,51 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
         }
     }
 
-    /// <summary>Skips one value.</summary>
-    private readonly bool IsUndefined() =>
+    // JSON has no NaN or infinities: JSON.stringify writes null for them, and so does this.
+    private static void WriteFloat(Utf8JsonWriter json, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumberValue(value);
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+    }
+
+    private void ReadContainerAsJson(Utf8JsonWriter json, List<ReadOnlyMemory<byte>> attachments, byte code)
+    {
+        if ((code & 0xf0) == 0x80 || code is 0xde or 0xdf)
+        {
+            var count = TryReadMapHeader();
+            json.WriteStartObject();
+            for (var i = 0; i < count; i++)
+            {
+                var name = ReadString() ?? "";
+                if (IsUndefined())
+                {
+                    // notepack.io 2.x keeps undefined members; JSON (and 3.x) leave them out.
+                    _position += 3;
+                    continue;
+                }
+                json.WritePropertyName(name);
+                ReadAsJson(json, attachments);
+            }
+            json.WriteEndObject();
+            return;
+        }
+        var items = TryReadArrayHeader();
+        json.WriteStartArray();
+        for (var i = 0; i < items; i++)
+        {
+            ReadAsJson(json, attachments);
+        }
+        json.WriteEndArray();
+    }
+
+    /// <summary>Whether the next value is notepack.io's <c>undefined</c> (an absent member, to JavaScript).</summary>
+    public readonly bool IsUndefined() =>
         _position + 2 < _data.Length && _data[_position] == 0xd4 && _data[_position + 1] == 0x00;
 
     private void ReadExt(Utf8JsonWriter json, List<ReadOnlyMemory<byte>> attachments, int length, bool isFixed)
@@ -385,6 +456,7 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data)
         json.WriteStringValue(instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Skips one value.</summary>
     public void Skip()
     {
         using var sink = new Utf8JsonWriter(Stream.Null);

@@ -55,6 +55,38 @@ const startBalancer = async (targets) => {
 };
 
 const scenarios = {
+  // socket.io features a migrating team looks for, on /parity: onAny and the fallback for unhandled events, volatile
+  // events dropped while the client does not read, and per-message deflate negotiated and used.
+  async parity() {
+    const socket = await connected(io(`${url}/parity`, { forceNew: true, transports: ["websocket"] }));
+    const ws = socket.io.engine.transport.ws;
+    const deflate = Object.keys(ws._extensions ?? {});
+    const big = await ack(socket, "big", 8192);
+    const fallback = await ack(socket, "nobody-handles-this", 1, 2);
+    const seen = await ack(socket, "seen");
+    // The server streams volatile ticks; the client stops reading for a while: its buffers fill, and what the
+    // server sends volatile meanwhile is dropped, not queued, while the ticks before and after arrive.
+    const ticks = [];
+    socket.on("tick", (index) => ticks.push(index));
+    const done = once(socket, "done");
+    socket.emit("volatile-stream", 150, 20);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // (ws resumes its socket by itself when its parser drains: that is held off too.)
+    const tcp = ws._socket;
+    const resume = tcp.resume;
+    tcp.resume = () => tcp;
+    tcp.pause();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    tcp.resume = resume;
+    tcp.resume();
+    const [sent] = await done;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    step(`${sent} of 150 volatile ticks sent, ${ticks.length} received`);
+    const result = { deflate, bigLength: big[0].length, fallback, seen: seen[0], sent, ticks, stillConnected: socket.connected };
+    socket.disconnect();
+    return result;
+  },
+
   // socket.io-msgpack-parser and the default parser on one server (input.transports, both by default): acks both
   // ways, binary both ways, one room across parsers (text and binary broadcasts), errors, a refused CONNECT.
   async msgpack() {

@@ -66,9 +66,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidNamespace = Create("GW0013", "Invalid namespace name",
         "Gateway namespace '{0}' of '{1}' must start with '/'", DiagnosticSeverity.Error);
 
-    /// <summary>GW0014: "Gateway '{0}' has no [SubscribeMessage] handler and no lifecycle hook".</summary>
+    /// <summary>GW0014: "Gateway '{0}' has no [SubscribeMessage] handler, no lifecycle hook, no [WebSocketServer] property and no [Authorize]".</summary>
     public static readonly DiagnosticDescriptor EmptyGateway = Create("GW0014", "Gateway does nothing",
-        "Gateway '{0}' has no [SubscribeMessage] handler and no lifecycle hook", DiagnosticSeverity.Warning);
+        "Gateway '{0}' has no [SubscribeMessage] handler, no lifecycle hook, no [WebSocketServer] property and no [Authorize]", DiagnosticSeverity.Warning);
 
     /// <summary>GW0015: "Handler '{0}' is in '{1}', which is not a [WebSocketGateway] and no gateway derives from; it
     /// never runs: add [WebSocketGateway] to '{1}' or move the handler into a gateway".</summary>

@@ -125,12 +125,15 @@ internal static class GatewayParser
 
             var serverProperties = ParseServerProperties();
             var hooks = ReadHooks();
-            if (declared == 0 && hooks == LifecycleHooks.None && !_hasErrors)
+            var policy = ReadPolicy(_type, ReadAcknowledgeErrors());
+            // A gateway with no handlers still serves its namespace when it holds the server (for broadcasts) or
+            // guards the connection ([Authorize]): only one with none of these does nothing.
+            if (declared == 0 && hooks == LifecycleHooks.None && serverProperties.Count == 0 && policy.Authorize.Count == 0
+                && !_hasErrors)
             {
                 Report(DiagnosticDescriptors.EmptyGateway, _type, _type.Name);
             }
 
-            var policy = ReadPolicy(_type, ReadAcknowledgeErrors());
             var model = _hasErrors ? null : new GatewayModel(
                 ClassChain(_type),
                 _type.ToDisplayString(TypeNameFormat),

@@ -159,9 +159,20 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void GW0014_GatewayThatDoesNothing() =>
-        AssertSingle("GW0014", DiagnosticSeverity.Warning, "Gateway 'G' has no [SubscribeMessage] handler and no lifecycle hook", """
+        AssertSingle("GW0014", DiagnosticSeverity.Warning, "Gateway 'G' has no [SubscribeMessage] handler, no lifecycle hook, no [WebSocketServer] property and no [Authorize]", """
             [WebSocketGateway] public class [|G|] { public void NotAHandler() { } }
             """);
+
+    [Fact]
+    public void GW0014_NotForANamespaceServedForBroadcastsOrGuardedOnly()
+    {
+        var (result, _) = GeneratorHarness.Run(Usings + """
+            [WebSocketGateway("/news")] public class Broadcasts { [WebSocketServer] public IGatewayServer Server { get; set; } = null!; }
+            [Microsoft.AspNetCore.Authorization.Authorize] [WebSocketGateway("/members")] public class MembersOnly { }
+            """);
+
+        Assert.Empty(result.Diagnostics);
+    }
 
     [Fact]
     public void GW0015_AHandlerOutsideAnyGatewayNeverRuns() =>

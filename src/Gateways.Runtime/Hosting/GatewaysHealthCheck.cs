@@ -26,9 +26,11 @@ internal sealed class GatewaysHealthCheck(SocketIOServer server, IHostApplicatio
             ["connections"] = engine.SessionCount,
             ["pendingConnections"] = engine.PendingSessionCount,
         };
+        // A dynamic namespace's children count under its pattern: one entry per declaration, however many tenants.
         foreach (var @namespace in server.Namespaces)
         {
-            data[$"sockets {@namespace.Name}"] = @namespace.LocalSocketCount;
+            var key = $"sockets {@namespace.TelemetryName}";
+            data[key] = (data.TryGetValue(key, out var count) ? (int)count : 0) + @namespace.LocalSocketCount;
         }
         return Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
             ? HealthCheckResult.Unhealthy("Stopping: connections are being closed; send new clients to another instance.", data: data)

@@ -104,6 +104,10 @@ public sealed class DynamicNamespaceTests
         Assert.Equal("for all", await sender.WaitForAsync<string>("note"));
         Assert.DoesNotContain(sender.Events, e => e.Name == "note" && e.Arguments.Get<string>(0) == "for tenant 2");
         Assert.Equal(3, server.Services.GetRequiredService<TenantGateway>().Server.LocalSocketCount);
+        // The health check counts them under the template, one entry however many tenants.
+        var health = await server.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(3, health.Entries["gateways"].Data["sockets /tenant-{id}"]);
+        Assert.DoesNotContain(health.Entries["gateways"].Data.Keys, key => key.Contains("/tenant-1", StringComparison.Ordinal));
         Assert.Equal("/tenant-{id}", server.Services.GetRequiredService<TenantGateway>().Server.Name);
     }
 

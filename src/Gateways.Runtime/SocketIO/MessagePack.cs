@@ -266,7 +266,7 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data, int maxDepth = 25
         return count;
     }
 
-    public string? ReadString() => ReadStringBytes() is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+    public string? ReadString() => ReadStringSpan(out var isNil) is var span && isNil ? null : Encoding.UTF8.GetString(span);
 
     /// <summary>Whether the next value is a string.</summary>
     public readonly bool IsString() => (_data[_position] & 0xe0) == 0xa0 || _data[_position] is 0xd9 or 0xda or 0xdb;
@@ -328,7 +328,7 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data, int maxDepth = 25
         }
         if ((code & 0xe0) == 0xa0 || code is 0xd9 or 0xda or 0xdb)
         {
-            json.WriteStringValue(ReadStringBytes());
+            json.WriteStringValue(ReadStringSpan(out _));
             return;
         }
         _position++;
@@ -386,7 +386,7 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data, int maxDepth = 25
             json.WriteStartObject();
             for (var i = 0; i < count; i++)
             {
-                var name = ReadString() ?? "";
+                var name = ReadStringSpan(out _);
                 if (IsUndefined())
                 {
                     // notepack.io 2.x keeps undefined members; JSON (and 3.x) leave them out.
@@ -463,7 +463,8 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data, int maxDepth = 25
         ReadAsJson(sink, []);
     }
 
-    private byte[]? ReadStringBytes()
+    /// <summary>Reads a string's UTF-8 bytes in place (no copy); nil gives an empty span and <paramref name="isNil"/>.</summary>
+    public ReadOnlySpan<byte> ReadStringSpan(out bool isNil)
     {
         var code = _data[_position++];
         int length = code switch
@@ -475,7 +476,8 @@ internal ref struct MessagePackReader(ReadOnlySpan<byte> data, int maxDepth = 25
             _ when (code & 0xe0) == 0xa0 => code & 0x1f,
             _ => throw new InvalidDataException($"Expected a string, got code 0x{code:x2}."),
         };
-        return length < 0 ? null : Take(length).ToArray();
+        isNil = length < 0;
+        return isNil ? default : Take(length);
     }
 
     private void WriteBinary(Utf8JsonWriter json, List<ReadOnlyMemory<byte>> attachments, int length)

@@ -16,6 +16,19 @@ internal static class MessagePackPacketCodec
     // Our own frames: their namespace names need no interning.
     private static readonly NamespaceNameTable Unnamed = new();
 
+    // Per thread, reused: decoding allocates only the packet's text (and a list when it has binary values).
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_json;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static List<ReadOnlyMemory<byte>>? t_binaries;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_output;
+
     /// <summary>Decodes one client packet into the text form <see cref="SocketIOPacketParser"/> reads, and its binary
     /// values as attachments (placeholders in the text).</summary>
     /// <param name="data">The Engine.IO message.</param>
@@ -24,14 +37,27 @@ internal static class MessagePackPacketCodec
     /// <param name="attachments">The binary values, in placeholder order.</param>
     /// <param name="error">Why the message is not a packet, when it is not.</param>
     /// <returns>Whether the message is a valid packet of socket.io-msgpack-parser's form.</returns>
-    public static bool TryDecode(ReadOnlySpan<byte> data, int maxDepth, out byte[] text, out List<ReadOnlyMemory<byte>> attachments,
+    public static bool TryDecode(ReadOnlySpan<byte> data, int maxDepth, out byte[] text, out IReadOnlyList<ReadOnlyMemory<byte>> attachments,
         out string? error)
     {
         text = [];
         attachments = [];
+        var json = t_json ??= new ArrayBufferWriter<byte>(256);
+        var binaries = t_binaries ??= [];
+        json.ResetWrittenCount();
+        binaries.Clear();
         try
         {
-            return TryDecodeCore(data, maxDepth, ref text, attachments, out error);
+            if (!TryDecodeCore(data, maxDepth, json, binaries, out var type, out var nsp, out var ackId, out error))
+            {
+                return false;
+            }
+            text = WriteText(type, binaries.Count, nsp, ackId, json.WrittenSpan);
+            if (binaries.Count > 0)
+            {
+                attachments = [.. binaries];
+            }
+            return true;
         }
         catch (Exception ex) when (ex is InvalidDataException or IndexOutOfRangeException or ArgumentException or InvalidOperationException)
         {
@@ -39,11 +65,22 @@ internal static class MessagePackPacketCodec
             error = "malformed MessagePack packet";
             return false;
         }
+        finally
+        {
+            binaries.Clear();
+            if (json.Capacity > 64 * 1024)
+            {
+                t_json = null; // a large packet's buffer is not kept for the thread's lifetime
+            }
+        }
     }
 
-    private static bool TryDecodeCore(ReadOnlySpan<byte> data, int maxDepth, ref byte[] text, List<ReadOnlyMemory<byte>> attachments,
-        out string? error)
+    private static bool TryDecodeCore(ReadOnlySpan<byte> data, int maxDepth, ArrayBufferWriter<byte> json,
+        List<ReadOnlyMemory<byte>> binaries, out SocketIOPacketType packetType, out ReadOnlySpan<byte> nsp, out long ackId, out string? error)
     {
+        packetType = default;
+        nsp = default;
+        ackId = -1;
         var reader = new MessagePackReader(data, maxDepth);
         var entries = reader.TryReadMapHeader();
         if (entries < 0)
@@ -52,54 +89,54 @@ internal static class MessagePackPacketCodec
             return false;
         }
         long type = -1;
-        long ackId = -1;
-        string? nsp = null;
-        var json = new ArrayBufferWriter<byte>();
-        var hasData = false;
+        var hasNamespace = false;
         for (var i = 0; i < entries; i++)
         {
-            var key = reader.ReadString();
+            var key = reader.ReadStringSpan(out _);
             if (reader.IsUndefined())
             {
                 reader.Skip(); // an absent member, as notepack.io 2.x writes { id: undefined }
                 continue;
             }
-            switch (key)
+            if (key.SequenceEqual("type"u8))
             {
-                case "type":
-                    if (!reader.TryReadInteger(out type))
-                    {
-                        error = "invalid packet type";
-                        return false;
-                    }
-                    break;
-                case "nsp":
-                    nsp = reader.IsString() ? reader.ReadString() : null;
-                    if (nsp is null)
-                    {
-                        error = "invalid namespace";
-                        return false;
-                    }
-                    break;
-                case "id":
-                    if (!reader.TryReadInteger(out ackId) || ackId < 0)
-                    {
-                        error = "invalid packet id";
-                        return false;
-                    }
-                    break;
-                case "data":
-                    json.ResetWrittenCount();
-                    attachments.Clear();
-                    using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true, MaxDepth = maxDepth + 1 }))
-                    {
-                        reader.ReadAsJson(writer, attachments);
-                    }
-                    hasData = true;
-                    break;
-                default:
-                    reader.Skip();
-                    break;
+                if (!reader.TryReadInteger(out type))
+                {
+                    error = "invalid packet type";
+                    return false;
+                }
+            }
+            else if (key.SequenceEqual("nsp"u8))
+            {
+                if (!reader.IsString())
+                {
+                    error = "invalid namespace";
+                    return false;
+                }
+                nsp = reader.ReadStringSpan(out _);
+                hasNamespace = true;
+            }
+            else if (key.SequenceEqual("id"u8))
+            {
+                if (!reader.TryReadInteger(out ackId) || ackId < 0)
+                {
+                    error = "invalid packet id";
+                    return false;
+                }
+            }
+            else if (key.SequenceEqual("data"u8))
+            {
+                json.ResetWrittenCount();
+                binaries.Clear();
+                // Both are the thread's own: the writer may keep pointing at the buffer between packets.
+                var writer = t_writer ??= new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true });
+                writer.Reset(json);
+                reader.ReadAsJson(writer, binaries);
+                writer.Flush();
+            }
+            else
+            {
+                reader.Skip();
             }
         }
         if (!reader.End)
@@ -114,45 +151,57 @@ internal static class MessagePackPacketCodec
             return false;
         }
         // The text form ends a namespace at ',': a name with one could not be told apart from what follows it.
-        if (nsp is null || nsp.Length == 0 || nsp[0] != '/' || nsp.Contains(','))
+        if (!hasNamespace || nsp.IsEmpty || nsp[0] != (byte)'/' || nsp.Contains((byte)','))
         {
             error = "invalid namespace";
             return false;
         }
-        var packetType = (SocketIOPacketType)type;
-        if (attachments.Count > 0 && packetType is not (SocketIOPacketType.Event or SocketIOPacketType.Ack))
+        packetType = (SocketIOPacketType)type;
+        if (binaries.Count > 0 && packetType is not (SocketIOPacketType.Event or SocketIOPacketType.Ack))
         {
             error = "binary data outside an EVENT or ACK";
             return false;
         }
-        if (attachments.Count > 0)
+        if (binaries.Count > 0)
         {
             packetType = packetType == SocketIOPacketType.Event ? SocketIOPacketType.BinaryEvent : SocketIOPacketType.BinaryAck;
         }
-        text = WriteText(packetType, attachments.Count, nsp, ackId, hasData ? json.WrittenSpan : default);
         error = null;
         return true;
     }
 
-    private static byte[] WriteText(SocketIOPacketType type, int attachments, string nsp, long ackId, ReadOnlySpan<byte> payload)
+    /// <summary>The text form: <c>&lt;type&gt;[&lt;attachments&gt;-][&lt;namespace&gt;,][&lt;ack id&gt;]&lt;payload&gt;</c>, in
+    /// one array (the packet's arguments stay slices of it).</summary>
+    private static byte[] WriteText(SocketIOPacketType type, int attachments, ReadOnlySpan<byte> nsp, long ackId, ReadOnlySpan<byte> payload)
     {
-        var header = new StringBuilder(32).Append((int)type);
+        Span<byte> counts = stackalloc byte[12];
+        var countLength = 0;
         if (attachments > 0)
         {
-            header.Append(attachments).Append('-');
+            System.Buffers.Text.Utf8Formatter.TryFormat(attachments, counts, out countLength);
+            counts[countLength++] = (byte)'-';
         }
-        if (nsp != NamespaceNameTable.Root)
-        {
-            header.Append(nsp).Append(',');
-        }
+        Span<byte> ack = stackalloc byte[20];
+        var ackLength = 0;
         if (ackId >= 0)
         {
-            header.Append(ackId);
+            System.Buffers.Text.Utf8Formatter.TryFormat(ackId, ack, out ackLength);
         }
-        var headerBytes = Encoding.UTF8.GetBytes(header.ToString());
-        var text = new byte[headerBytes.Length + payload.Length];
-        headerBytes.CopyTo(text, 0);
-        payload.CopyTo(text.AsSpan(headerBytes.Length));
+        var named = !nsp.SequenceEqual("/"u8);
+        var text = new byte[1 + countLength + (named ? nsp.Length + 1 : 0) + ackLength + payload.Length];
+        var at = 0;
+        text[at++] = (byte)('0' + (int)type);
+        counts[..countLength].CopyTo(text.AsSpan(at));
+        at += countLength;
+        if (named)
+        {
+            nsp.CopyTo(text.AsSpan(at));
+            at += nsp.Length;
+            text[at++] = (byte)',';
+        }
+        ack[..ackLength].CopyTo(text.AsSpan(at));
+        at += ackLength;
+        payload.CopyTo(text.AsSpan(at));
         return text;
     }
 
@@ -179,9 +228,10 @@ internal static class MessagePackPacketCodec
             SocketIOPacketType.BinaryAck => SocketIOPacketType.Ack,
             var other => other,
         };
-        var nsp = Encoding.UTF8.GetBytes(name);
+        var nsp = name == NamespaceNameTable.Root ? "/"u8 : Encoding.UTF8.GetBytes(name);
         var payload = frame.Span[(1 + payloadStart)..];
-        var output = new ArrayBufferWriter<byte>(payload.Length + nsp.Length + 32);
+        var output = t_output ??= new ArrayBufferWriter<byte>(256);
+        output.ResetWrittenCount();
         var writer = new MessagePackWriter(output);
         writer.WriteMapHeader((payload.IsEmpty ? 2 : 3) + (ackId >= 0 ? 1 : 0));
         writer.WriteString("type"u8);
@@ -198,6 +248,11 @@ internal static class MessagePackPacketCodec
             writer.WriteString("id"u8);
             writer.WriteInteger(ackId);
         }
-        return output.WrittenSpan.ToArray();
+        var encoded = output.WrittenSpan.ToArray();
+        if (output.Capacity > 64 * 1024)
+        {
+            t_output = null; // a large packet's buffer is not kept for the thread's lifetime
+        }
+        return encoded;
     }
 }

@@ -117,8 +117,9 @@ public sealed class DynamicNamespaceOptions
     /// sessions it kept.</summary>
     public bool CleanupEmptyChildren { get; set; }
 
-    /// <summary>Children per dynamic namespace on this server; a CONNECT to a new one past it is refused
-    /// <c>Too many namespaces</c>. Default 10,000.</summary>
+    /// <summary>Children per dynamic namespace on this server. At the limit a child with no sockets is removed to make
+    /// room for a new one; when every child has sockets, a CONNECT to a new one is refused <c>Too many namespaces</c>.
+    /// Default 10,000.</summary>
     public int MaxChildren { get; set; } = 10_000;
 
     /// <summary>The longest name a child may have; longer names are unknown namespaces. Default 256.</summary>

@@ -12,8 +12,8 @@ namespace Gateways.Namespaces;
 /// connects to it or the app asks for it. As an <see cref="IGatewayServer"/> it reaches every child on this server.
 /// </summary>
 /// <remarks>
-/// Clients choose the names, so children are bounded (<see cref="DynamicNamespaceOptions.MaxChildren"/>, name length)
-/// and a child made for a CONNECT that was refused goes away with it. A CONNECT holds its child while the middlewares
+/// Clients choose the names, so children are bounded (<see cref="DynamicNamespaceOptions.MaxChildren"/>, name length;
+/// at the limit an empty child makes room) and a child made for a CONNECT that was refused goes away with it. A CONNECT holds its child while the middlewares
 /// run, so cleanup never removes a child a socket is joining.
 /// </remarks>
 internal sealed class ParentNamespace : NamespaceServer
@@ -103,7 +103,7 @@ internal sealed class ParentNamespace : NamespaceServer
             }
             if (!_children.TryGetValue(name, out var entry))
             {
-                if (_children.Count >= _options.MaxChildren)
+                if (_children.Count >= _options.MaxChildren && !TryEvictEmptyChild())
                 {
                     if (!_limitLogged)
                     {
@@ -120,6 +120,22 @@ internal sealed class ParentNamespace : NamespaceServer
             child = Hold(entry, reserve);
             return NamespaceLookup.Found;
         }
+    }
+
+    /// <summary>At the limit, a child nobody is in makes room for a new one: only children with sockets (or a CONNECT in
+    /// progress) count against <see cref="DynamicNamespaceOptions.MaxChildren"/>, so names minted and left cannot lock
+    /// new ones out. Called under the lock.</summary>
+    private bool TryEvictEmptyChild()
+    {
+        foreach (var entry in _children.Values)
+        {
+            if (entry.Pending == 0 && entry.Namespace.LocalSocketCount == 0)
+            {
+                Remove(entry);
+                return true;
+            }
+        }
+        return false;
     }
 
     private static GatewayNamespace Hold(Child entry, bool reserve)
@@ -176,6 +192,11 @@ internal sealed class ParentNamespace : NamespaceServer
         {
             return;
         }
+        Remove(entry);
+    }
+
+    private void Remove(Child entry)
+    {
         _children.TryRemove(entry.Namespace.Name, out _);
         _limitLogged = false;
         NamespaceLog.ChildRemoved(_logger, entry.Namespace.Name, Name);

@@ -16,7 +16,7 @@ internal static partial class NamespaceLog
     [LoggerMessage(132, LogLevel.Debug, "Removed namespace '{Namespace}' of dynamic namespace '{Pattern}': it has no sockets.")]
     public static partial void ChildRemoved(ILogger logger, string @namespace, string pattern);
 
-    [LoggerMessage(133, LogLevel.Warning, "Dynamic namespace '{Pattern}' has {MaxChildren} namespaces (Gateways:DynamicNamespaces:MaxChildren): connections to new ones are refused \"Too many namespaces\" until one goes away. Logged once until then.")]
+    [LoggerMessage(133, LogLevel.Warning, "Dynamic namespace '{Pattern}' has {MaxChildren} namespaces with sockets (Gateways:DynamicNamespaces:MaxChildren): connections to new ones are refused \"Too many namespaces\" until one empties. Logged once until then.")]
     public static partial void ChildLimitReached(ILogger logger, string pattern, int maxChildren);
 
     [LoggerMessage(135, LogLevel.Warning, "Releasing the adapter of namespace '{Namespace}' failed.")]

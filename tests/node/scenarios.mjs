@@ -581,9 +581,11 @@ const scenarios = {
   },
 
   // samples/Chat's contract, line by line, over the transports given in the input.
+  // input.msgpack: the users whose clients use socket.io-msgpack-parser (the sample serves both, with no setting).
   async "chat-contract"() {
     const transports = input.transports;
-    const make = (token) => connected(io(url, { transports, forceNew: true, reconnection: false, auth: { token } }));
+    const parserOf = (token) => ((input.msgpack ?? []).some((user) => input[user] === token) ? { parser: msgpackParser } : {});
+    const make = (token) => connected(io(url, { transports, forceNew: true, reconnection: false, auth: { token }, ...parserOf(token) }));
     const r = {};
     const refused = io(url, { transports, forceNew: true, reconnection: false, auth: { token: "not-a-jwt" } });
     r.badToken = await new Promise((resolve) => refused.once("connect_error", (e) => resolve(e.message)));

@@ -8,15 +8,19 @@ namespace Gateways.Tests.Chat;
 public sealed class ChatSampleTests(ChatSampleFixture chat) : IClassFixture<ChatSampleFixture>
 {
     [Theory]
-    [InlineData("websocket")]
-    [InlineData("polling,websocket")]
-    public async Task TheChatContractHoldsOverEachTransport(string transports)
+    [InlineData("websocket", "")]
+    [InlineData("polling,websocket", "")]
+    // Alice's clients speak socket.io-msgpack-parser, Bob's the default parser: one room, one broadcast, both served.
+    [InlineData("websocket", "alice")]
+    [InlineData("polling,websocket", "alice")]
+    public async Task TheChatContractHoldsOverEachTransport(string transports, string msgpackUsers)
     {
         var r = await NodeScenario.RunAsync("chat-contract", chat.Url, input: new
         {
             transports = transports.Split(','),
             alice = ChatSampleFixture.Token("alice"),
             bob = ChatSampleFixture.Token("bob"),
+            msgpack = msgpackUsers.Split(',', StringSplitOptions.RemoveEmptyEntries),
         });
 
         Assert.Equal("Unauthorized", r.GetProperty("badToken").GetString());

@@ -95,30 +95,54 @@ internal sealed class ParentNamespace : NamespaceServer
             NamespaceLog.PatternTimedOut(_logger, Name, name.Length);
             return NamespaceLookup.NotFound;
         }
+        if (TryHoldOrRefuse(name, reserve, out child) is { } early)
+        {
+            return early;
+        }
+        // Made outside the lock: its adapter may talk to Redis (subscriptions), and other CONNECTs should not wait.
+        var created = _create(name, values);
+        lock (_lock)
+        {
+            if (TryHoldOrRefuse(name, reserve, out child) is not { } outcome)
+            {
+                _children[name] = new Child(created);
+                NamespaceLog.ChildCreated(_logger, name, Name);
+                child = Hold(_children[name], reserve);
+                return NamespaceLookup.Found;
+            }
+            // Another CONNECT made it first, or the server stopped, or the limit was reached meanwhile.
+            _ = created.DisposeResourcesAsync();
+            return outcome;
+        }
+    }
+
+    /// <summary>The existing child held, or why none may be made (stopped, full); null when a new one may be made.
+    /// Takes the lock (re-entrant).</summary>
+    private NamespaceLookup? TryHoldOrRefuse(string name, bool reserve, out GatewayNamespace? child)
+    {
+        child = null;
         lock (_lock)
         {
             if (_disposed)
             {
                 return NamespaceLookup.NotFound;
             }
-            if (!_children.TryGetValue(name, out var entry))
+            if (_children.TryGetValue(name, out var existing))
             {
-                if (_children.Count >= _options.MaxChildren && !TryEvictEmptyChild())
-                {
-                    if (!_limitLogged)
-                    {
-                        // Once until a child goes away: a client hammering new names cannot flood the log.
-                        _limitLogged = true;
-                        NamespaceLog.ChildLimitReached(_logger, Name, _options.MaxChildren);
-                    }
-                    return NamespaceLookup.Full;
-                }
-                entry = new Child(_create(name, values));
-                _children[name] = entry;
-                NamespaceLog.ChildCreated(_logger, name, Name);
+                child = Hold(existing, reserve);
+                return NamespaceLookup.Found;
             }
-            child = Hold(entry, reserve);
-            return NamespaceLookup.Found;
+            if (_children.Count >= _options.MaxChildren && !TryEvictEmptyChild())
+            {
+                if (!_limitLogged)
+                {
+                    // Once until a child goes away: a client hammering new names cannot flood the log.
+                    _limitLogged = true;
+                    NamespaceLog.ChildLimitReached(_logger, Name, _options.MaxChildren);
+                }
+                return NamespaceLookup.Full;
+            }
+            return null;
         }
     }
 

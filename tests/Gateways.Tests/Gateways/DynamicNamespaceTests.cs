@@ -204,6 +204,22 @@ public sealed class DynamicNamespaceTests
     }
 
     [Fact]
+    public async Task ClientsConnectingToANewChildAtOnceShareOneChild()
+    {
+        await using var server = await StartAsync();
+
+        var clients = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ConnectAsync(server, "/tenant-5")));
+
+        Assert.Equal(["/tenant-5"], Children(server));
+        Assert.Equal(20, server.Services.GetRequiredService<TenantGateway>().Server.LocalSocketCount);
+        Assert.Single(server.Logs.Entries, e => e.Message.StartsWith("Created namespace '/tenant-5'", StringComparison.Ordinal));
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task AnOverlongNameIsAnUnknownNamespace()
     {
         await using var server = await StartAsync();

@@ -79,6 +79,10 @@ public class DispatchBenchmarks
         {
         }
 
+        public void AddOutgoingListener(GatewayEventHandler listener)
+        {
+        }
+
         public void AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler)
         {
         }

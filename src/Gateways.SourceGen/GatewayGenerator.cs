@@ -88,7 +88,8 @@ public sealed class GatewayGenerator : IIncrementalGenerator
         var orphans = Orphans(context, KnownNames.SubscribeMessageAttribute)
             .Combine(Orphans(context, KnownNames.UnhandledMessageAttribute))
             .Combine(Orphans(context, KnownNames.OnAnyMessageAttribute))
-            .Select(static (all, _) => all.Left.Left.AddRange(all.Left.Right).AddRange(all.Right));
+            .Combine(Orphans(context, KnownNames.OnAnyOutgoingAttribute))
+            .Select(static (all, _) => all.Left.Left.Left.AddRange(all.Left.Left.Right).AddRange(all.Left.Right).AddRange(all.Right));
         var gatewayBases = context.SyntaxProvider
             .ForAttributeWithMetadataName(KnownNames.WebSocketGatewayAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,

@@ -15,6 +15,8 @@ internal static class KnownNames
     /// the same way only by convention).</summary>
     public const string UnhandledEventName = "[UnhandledMessage]";
     public const string AnyEventName = "[OnAnyMessage]";
+    public const string OnAnyOutgoingAttribute = "Gateways.OnAnyOutgoingAttribute";
+    public const string OutgoingEventName = "[OnAnyOutgoing]";
     public const string MessageBodyAttribute = "Gateways.MessageBodyAttribute";
     public const string ConnectedSocketAttribute = "Gateways.ConnectedSocketAttribute";
     public const string WsUserAttribute = "Gateways.WsUserAttribute";

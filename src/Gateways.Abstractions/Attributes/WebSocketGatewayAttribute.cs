@@ -62,6 +62,15 @@ public sealed class UnhandledMessageAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class OnAnyMessageAttribute : Attribute;
 
+/// <summary>Marks a gateway method that sees every event its namespace sends to a socket — its own emits, broadcasts,
+/// relayed broadcasts, volatile events that were sent; not acknowledgements (socket.io's <c>socket.onAnyOutgoing</c>).
+/// It binds as a handler does, with the recipient as the socket: <see cref="IGatewaySocket"/>, <c>[MessageName]
+/// string</c>, <see cref="GatewayEventContext"/> for the raw arguments, even a <c>[MessageBody]</c> of the payload's
+/// type. It returns <see langword="void"/> (GW0021) and runs synchronously on the sending path: keep it short. An
+/// exception it throws is logged; the event is sent anyway.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class OnAnyOutgoingAttribute : Attribute;
+
 /// <summary>
 /// Binds a parameter to the event's payload (NestJS's <c>@MessageBody()</c>): with one argument, that argument;
 /// with several, all of them as an array; with a property name, that property of the first argument; with

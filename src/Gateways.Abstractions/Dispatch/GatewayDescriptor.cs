@@ -95,6 +95,11 @@ public interface IGatewayHandlerRegistry
     /// <param name="listener">The listener.</param>
     void AddAnyListener(GatewayEventHandler listener);
 
+    /// <summary>Sees every event the namespace sends (<see cref="OnAnyOutgoingAttribute"/>): the context's socket is the
+    /// recipient, its arguments the event's.</summary>
+    /// <param name="listener">The listener; it must complete synchronously.</param>
+    void AddOutgoingListener(GatewayEventHandler listener);
+
     /// <summary>Runs when a socket has joined the namespace.</summary>
     /// <param name="handler">The hook.</param>
     void AddConnectionHandler(Func<IGatewaySocket, ValueTask> handler);

@@ -162,6 +162,11 @@ public sealed class GatewayNamespaceBuilder : Dispatch.IGatewayHandlerRegistry
 
     void Dispatch.IGatewayHandlerRegistry.AddAnyListener(GatewayEventHandler listener) => AnyListeners.Add(listener);
 
+    /// <summary>The [OnAnyOutgoing] methods of the namespace's gateways, bound as handlers.</summary>
+    internal List<GatewayEventHandler> OutgoingHandlers { get; } = [];
+
+    void Dispatch.IGatewayHandlerRegistry.AddOutgoingListener(GatewayEventHandler listener) => OutgoingHandlers.Add(listener);
+
     void Dispatch.IGatewayHandlerRegistry.AddEventHandler(string eventName, GatewayEventHandler handler,
         Dispatch.GatewayHandlerMetadata? metadata)
     {

@@ -27,8 +27,28 @@ internal sealed class NamespaceDefinition
             : null;
         UnhandledMetadata = builder.UnhandledMetadata;
         AnyListeners = [.. builder.AnyListeners];
-        OutgoingListeners = [.. builder.OutgoingListeners];
+        OutgoingListeners = [.. builder.OutgoingListeners, .. builder.OutgoingHandlers.Select(handler => Outgoing(handler, services))];
     }
+
+    /// <summary>An [OnAnyOutgoing] method as an outgoing listener: called with the recipient and the event, as a
+    /// handler context (its services from a scope made only if it asks). A failure reaches the sender's log.</summary>
+    private static Action<IGatewaySocket, string, EventArguments> Outgoing(GatewayEventHandler handler, IServiceProvider services) =>
+        (socket, eventName, arguments) =>
+        {
+            var context = new EventContext(services, (GatewaySocket)socket, eventName, arguments, ackId: -1);
+            try
+            {
+                var running = handler(context);
+                if (!running.IsCompletedSuccessfully)
+                {
+                    running.AsTask().GetAwaiter().GetResult(); // void methods complete at once; surface a fault
+                }
+            }
+            finally
+            {
+                context.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        };
 
     public GatewayConnectionMiddleware[] Middlewares { get; }
 

@@ -102,12 +102,18 @@ internal static class DiagnosticDescriptors
         "Parameter '{0}' of handler '{1}' binds namespace value '{2}', but the gateway's namespace '{3}' has no '{{{2}}}'",
         DiagnosticSeverity.Error);
 
+    /// <summary>GW0021: "[OnAnyOutgoing] method '{0}' must return void: it sees each event as it is sent and cannot change it".</summary>
+    public static readonly DiagnosticDescriptor OutgoingListenerReturns = Create("GW0021", "onAnyOutgoing listener returns a value",
+        "[OnAnyOutgoing] method '{0}' must return void: it sees each event as it is sent and cannot change it",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
         UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
         EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway, HandlerOutsideGateway,
         AmbiguousParameter, NotSerializableWithoutReflection, AnyListenerReturns, InvalidNamespaceTemplate, UnknownNamespaceValue,
+        OutgoingListenerReturns,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -149,6 +149,7 @@ internal static class DispatchEmitter
             {
                 HandlerRole.Unhandled => $"registry.SetUnhandledHandler({HandlerName(i, handler)}, {Metadata(gateway, handler)});",
                 HandlerRole.Any => $"registry.AddAnyListener({HandlerName(i, handler)});",
+                HandlerRole.Outgoing => $"registry.AddOutgoingListener({HandlerName(i, handler)});",
                 _ => $"registry.AddEventHandler({Literal(handler.EventName)}, {HandlerName(i, handler)}, {Metadata(gateway, handler)});",
             });
         }

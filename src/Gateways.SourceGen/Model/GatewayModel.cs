@@ -46,6 +46,8 @@ internal enum HandlerRole
     Event,
     Unhandled,
     Any,
+    /// <summary>A listener on every event the namespace sends ([OnAnyOutgoing]).</summary>
+    Outgoing,
 }
 
 /// <summary>What [Authorize], [AllowAnonymous], [UseGuards] and [UseFilters] say on a gateway or a handler.</summary>

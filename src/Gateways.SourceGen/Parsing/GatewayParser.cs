@@ -91,6 +91,8 @@ internal static class GatewayParser
                 {
                     (subscribe, role) = FindAttribute(method, KnownNames.UnhandledMessageAttribute) is { } unhandled
                         ? (unhandled, HandlerRole.Unhandled)
+                        : FindAttribute(method, KnownNames.OnAnyOutgoingAttribute) is { } outgoing
+                        ? (outgoing, HandlerRole.Outgoing)
                         : (FindAttribute(method, KnownNames.OnAnyMessageAttribute), HandlerRole.Any);
                 }
                 if (subscribe is null)
@@ -103,7 +105,7 @@ internal static class GatewayParser
                 {
                     continue;
                 }
-                if (role == HandlerRole.Any)
+                if (role is HandlerRole.Any or HandlerRole.Outgoing)
                 {
                     handlers.Add(handler); // listeners: as many as the namespace wants
                     continue;
@@ -324,12 +326,18 @@ internal static class GatewayParser
             {
                 HandlerRole.Unhandled => KnownNames.UnhandledEventName,
                 HandlerRole.Any => KnownNames.AnyEventName,
+                HandlerRole.Outgoing => KnownNames.OutgoingEventName,
                 _ => subscribe.ConstructorArguments.Length == 1 ? subscribe.ConstructorArguments[0].Value as string : null,
             };
             var ok = true;
             if (role == HandlerRole.Any && !method.ReturnsVoid)
             {
                 Report(DiagnosticDescriptors.AnyListenerReturns, method, display);
+                ok = false;
+            }
+            if (role == HandlerRole.Outgoing && !method.ReturnsVoid)
+            {
+                Report(DiagnosticDescriptors.OutgoingListenerReturns, method, display);
                 ok = false;
             }
             if (string.IsNullOrEmpty(eventName))

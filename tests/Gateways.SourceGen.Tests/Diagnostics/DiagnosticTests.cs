@@ -257,6 +257,13 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void GW0021_AnOnAnyOutgoingListenerMustReturnVoid() =>
+        AssertSingle("GW0021", DiagnosticSeverity.Error,
+            "[OnAnyOutgoing] method 'G.Sent' must return void: it sees each event as it is sent and cannot change it", """
+            [WebSocketGateway] public class G { [OnAnyOutgoing] public Task [|Sent|]([MessageName] string name) => Task.CompletedTask; }
+            """);
+
+    [Fact]
     public void GW0004_TwoUnhandledMessageHandlersInOneNamespace() =>
         AssertSingle("GW0004", DiagnosticSeverity.Error, "Event '[UnhandledMessage]' of namespace '/chat' is already handled by 'First.A'", """
             [WebSocketGateway("/chat")] public class First { [UnhandledMessage] public void A() { } }
@@ -315,7 +322,7 @@ public sealed class DiagnosticDocumentationTests
         var released = File.ReadAllText(Path.Combine(root.FullName, "src", "Gateways.SourceGen", "AnalyzerReleases.Unshipped.md"));
 
         var descriptors = Gateways.SourceGen.Diagnostics.DiagnosticDescriptors.Every.ToList();
-        Assert.Equal(21, descriptors.Count);
+        Assert.Equal(22, descriptors.Count);
         foreach (var descriptor in descriptors)
         {
             var anchor = descriptor.Id.ToLowerInvariant();

@@ -26,8 +26,9 @@ namespace Gateways.Generated.Audit
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
             registry.AddAnyListener(Handle0_Seen);
-            registry.SetUnhandledHandler(Handle1_Unknown, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Audit.AuditGateway), "Unknown"));
-            registry.AddEventHandler("known", Handle2_Known, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Audit.AuditGateway), "Known"));
+            registry.AddOutgoingListener(Handle1_Sent);
+            registry.SetUnhandledHandler(Handle2_Unknown, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Audit.AuditGateway), "Unknown"));
+            registry.AddEventHandler("known", Handle3_Known, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Audit.AuditGateway), "Known"));
         }
 
         /// <summary><c>[OnAnyMessage]</c> → <see cref="global::Audit.AuditGateway.Seen"/>.</summary>
@@ -38,8 +39,18 @@ namespace Gateways.Generated.Audit
             return default;
         }
 
+        /// <summary><c>[OnAnyOutgoing]</c> → <see cref="global::Audit.AuditGateway.Sent"/>.</summary>
+        private global::System.Threading.Tasks.ValueTask Handle1_Sent(global::Gateways.GatewayEventContext context)
+        {
+            var a0 = context.Socket;
+            var a1 = context.EventName;
+            var a2 = context;
+            _gateway.Sent(a0, a1, a2);
+            return default;
+        }
+
         /// <summary><c>[UnhandledMessage]</c> → <see cref="global::Audit.AuditGateway.Unknown"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle1_Unknown(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle2_Unknown(global::Gateways.GatewayEventContext context)
         {
             var a0 = context.EventName;
             var a1 = context;
@@ -47,7 +58,7 @@ namespace Gateways.Generated.Audit
         }
 
         /// <summary><c>known</c> → <see cref="global::Audit.AuditGateway.Known"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle2_Known(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle3_Known(global::Gateways.GatewayEventContext context)
         {
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Known());
         }

@@ -116,6 +116,7 @@ public sealed class GeneratorSnapshotTests
                 [SubscribeMessage("known")] public string Known() => "known";
                 [UnhandledMessage] public string Unknown([MessageName] string name, GatewayEventContext context) => name + "/" + context.Arguments.Count;
                 [OnAnyMessage] public void Seen([MessageName] string name) { }
+                [OnAnyOutgoing] public void Sent(IGatewaySocket to, [MessageName] string name, GatewayEventContext context) { }
             }
             """);
 

@@ -22,6 +22,15 @@ public sealed class CatchAllGateway
     [OnAnyMessage]
     public void Record([MessageName] string name) => Seen.Enqueue(name);
 
+    public ConcurrentQueue<string> Sent { get; } = new();
+
+    [OnAnyOutgoing]
+    public void RecordSent(IGatewaySocket to, [MessageName] string name, GatewayEventContext context) =>
+        Sent.Enqueue($"{name}({context.Arguments.Count}) to {to.Id}");
+
+    [SubscribeMessage("greet")]
+    public void Greet(IGatewaySocket client) => client.Emit("hello", "you", 2);
+
     [OnAnyMessage]
     public void FailOnBoom([MessageName] string name)
     {
@@ -47,6 +56,10 @@ public sealed class CatchAllTests
         Assert.Equal("unknown boom with 0", await client.EmitWithAckAsync<string>("boom"));
 
         Assert.Equal(["known", "mystery", "boom"], server.Services.GetRequiredService<CatchAllGateway>().Seen);
+        // The outgoing listener: the emit, with its recipient and arguments; acknowledgements are not events.
+        await client.EmitAsync("greet");
+        await client.WaitForAsync("hello");
+        Assert.Equal([$"hello(2) to {client.Id}"], server.Services.GetRequiredService<CatchAllGateway>().Sent);
         Assert.True(server.Logs.Contains(LogLevel.Error, "An onAny listener failed on event 'boom'"));
     }
 

@@ -22,7 +22,8 @@ public sealed class RecoveredUserTests
 
         var (lost, lostIds) = await ConnectAsync(server, TestTokens.Create("alice"));
         await lost.DisposeAsync(); // no close handshake: the server sees the transport go
-        await Task.Delay(300);
+        // Time to see it go and keep the session (in Redis, for the streams store) on a loaded machine.
+        await Task.Delay(1000);
         var stolen = await RawSocketIOClient.ConnectAsync(server.Url);
         await using var _ = stolen;
         await stolen.SendTextAsync($$"""40{"token":"{{TestTokens.Create("mallory")}}","pid":"{{lostIds.Pid}}"}""");
@@ -30,7 +31,7 @@ public sealed class RecoveredUserTests
 
         var (dropped, droppedIds) = await ConnectAsync(server, TestTokens.Create("alice"));
         await dropped.DisposeAsync();
-        await Task.Delay(300);
+        await Task.Delay(1000);
         var (back, backIds) = await ConnectAsync(server, TestTokens.Create("alice"), droppedIds.Pid);
         await using var __ = back;
         Assert.Equal(droppedIds.Sid, backIds.Sid);

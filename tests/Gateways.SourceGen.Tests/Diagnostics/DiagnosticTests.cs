@@ -184,6 +184,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("UnhandledMessage")]
     [InlineData("OnAnyMessage")]
+    [InlineData("OnAnyOutgoing")]
     public void GW0015_ACatchAllHandlerOutsideAnyGatewayNeverRuns(string attribute) =>
         AssertSingle("GW0015", DiagnosticSeverity.Warning,
             "Handler 'Any' is in 'Lobby', which is not a [WebSocketGateway] and no gateway derives from; it never runs: add [WebSocketGateway] to 'Lobby' or move the handler into a gateway",

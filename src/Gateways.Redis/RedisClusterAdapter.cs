@@ -422,9 +422,7 @@ public abstract class RedisClusterAdapter : InMemoryGatewayAdapter, IDisposable
     private protected System.Diagnostics.Activity? StartRemoteBroadcast(JsonElement opts)
     {
         var (traceParent, traceState) = RedisWire.ReadTraceContext(opts);
-        // A dynamic namespace's child names its span by the pattern (bounded span names).
-        var name = Context is Namespaces.GatewayNamespace local ? local.TelemetryName : Context.Namespace;
-        return Internal.GatewaysTracing.StartRemoteBroadcast(name, traceParent, traceState);
+        return Internal.GatewaysTracing.StartRemoteBroadcast(Context.TelemetryNamespace, traceParent, traceState);
     }
 
     /// <summary>Whether recovery stores the packet: an EVENT without acknowledgement, not volatile, with recovery on

@@ -15,6 +15,10 @@ public interface IGatewayAdapterContext
     /// <summary>The namespace name (<c>/</c>, <c>/chat</c>, …).</summary>
     string Namespace { get; }
 
+    /// <summary>The name to put in metrics and span names: <see cref="Namespace"/>, or for a dynamic namespace's child
+    /// (<c>/tenant-42</c>) its pattern (<c>/tenant-{id}</c>), so that tenants do not each mint a series.</summary>
+    string TelemetryNamespace => Namespace;
+
     /// <summary>The namespace as a server: what an adapter's remote sockets use to reach a socket on another
     /// server (<c>Server.To(socketId).Emit(…)</c>).</summary>
     IGatewayServer Server { get; }

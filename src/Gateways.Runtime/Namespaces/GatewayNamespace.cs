@@ -100,6 +100,8 @@ internal sealed class GatewayNamespace : NamespaceServer, IGatewayAdapterContext
 
     string IGatewayAdapterContext.Namespace => Name;
 
+    string IGatewayAdapterContext.TelemetryNamespace => TelemetryName;
+
     IGatewayServer IGatewayAdapterContext.Server => this;
 
     IEnumerable<IGatewayLocalSocket> IGatewayAdapterContext.LocalSockets => _sockets.Values;

@@ -26,6 +26,10 @@ internal sealed class ParentNamespace : NamespaceServer
     private readonly IBroadcastOperator _all;
     private bool _limitLogged;
     private bool _disposed;
+    // Bumped whenever a child may have become empty; an eviction scan that found none is not repeated until it moves,
+    // so CONNECTs refused at the limit do not each walk every child.
+    private long _emptyingVersion;
+    private long _fruitlessScanAt = -1;
 
     public ParentNamespace(NamespacePattern pattern, DynamicNamespaceOptions options, ILogger logger,
         Func<string, FrozenDictionary<string, string>, GatewayNamespace> create)
@@ -108,6 +112,10 @@ internal sealed class ParentNamespace : NamespaceServer
                 _children[name] = new Child(created);
                 NamespaceLog.ChildCreated(_logger, name, Name);
                 child = Hold(_children[name], reserve);
+                if (!reserve)
+                {
+                    Interlocked.Increment(ref _emptyingVersion); // made empty, for the app (Of)
+                }
                 return NamespaceLookup.Found;
             }
             // Another CONNECT made it first, or the server stopped, or the limit was reached meanwhile.
@@ -151,6 +159,11 @@ internal sealed class ParentNamespace : NamespaceServer
     /// new ones out. Called under the lock.</summary>
     private bool TryEvictEmptyChild()
     {
+        var version = Interlocked.Read(ref _emptyingVersion);
+        if (version == _fruitlessScanAt)
+        {
+            return false;
+        }
         foreach (var entry in _children.Values)
         {
             if (entry.Pending == 0 && entry.Namespace.LocalSocketCount == 0)
@@ -159,6 +172,7 @@ internal sealed class ParentNamespace : NamespaceServer
                 return true;
             }
         }
+        _fruitlessScanAt = version;
         return false;
     }
 
@@ -189,6 +203,7 @@ internal sealed class ParentNamespace : NamespaceServer
             {
                 entry.Provisional = false;
             }
+            Interlocked.Increment(ref _emptyingVersion); // it may be an empty child the app keeps now
             RemoveIfUnused(entry);
         }
     }
@@ -197,6 +212,7 @@ internal sealed class ParentNamespace : NamespaceServer
     /// (socket.io's <c>cleanupEmptyChildNamespaces</c>).</summary>
     public void OnSocketLeft(GatewayNamespace child)
     {
+        Interlocked.Increment(ref _emptyingVersion);
         if (!_options.CleanupEmptyChildren)
         {
             return;

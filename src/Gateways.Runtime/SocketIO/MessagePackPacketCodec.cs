@@ -70,7 +70,9 @@ internal static class MessagePackPacketCodec
             binaries.Clear();
             if (json.Capacity > 64 * 1024)
             {
-                t_json = null; // a large packet's buffer is not kept for the thread's lifetime
+                // A large packet's buffer is not kept for the thread's lifetime (nor by the writer pointing at it).
+                t_json = null;
+                t_writer = null;
             }
         }
     }

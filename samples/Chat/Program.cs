@@ -62,6 +62,17 @@ if (settings.RedisUrl is not null)
     });
 }
 
+if (settings.AdminUI is { } admin)
+{
+    // The socket.io Admin UI (docs/observability.md): its page is served at /lib/admin-ui/, its namespace at /admin.
+    gateways.AddAdminUI(options =>
+    {
+        options.Username = admin.User;
+        options.PasswordHash = admin.PasswordHash;
+        options.Mode = admin.Mode;
+    });
+}
+
 if (settings.TelemetryExporter is { } exporter)
 {
     // The runtime's meter and ActivitySource are both named "Gateways" (docs/observability.md).

@@ -111,6 +111,14 @@ internal sealed class RemoteGatewaySocket : IGatewaySocket
         {
             json.WriteString("userId", userId);
         }
+        // Where Node's admin-ui keeps a socket's engine id and transport, so a page on another server shows them.
+        if (AdminUI.AdminUIJson.EngineOf(socket) is ({ } clientId, { } transport))
+        {
+            json.WriteStartObject(AdminUI.AdminUIJson.AdminDataKey);
+            json.WriteString("clientId", clientId);
+            json.WriteString("transport", transport);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
         json.WriteEndObject();
     }

@@ -700,6 +700,52 @@ const scenarios = {
     }
   },
 
+  // The real socket.io Admin UI page (served by the chat sample at /lib/admin-ui/) against our /admin namespace: a
+  // wrong password is refused, the right one logs in, and the page lists a chat user's socket and rooms.
+  async "admin-ui-browser"() {
+    const chat = io(url, { auth: { token: input.token }, transports: ["websocket"] });
+    await connected(chat);
+    step(`chat socket ${chat.id}`);
+    const browser = await chromium.launch({
+      executablePath: input.chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
+      const page = await context.newPage();
+      // The page's fonts and icons come from CDNs this machine cannot reach; it works without them.
+      await page.route(/fonts\.googleapis\.com|cdn\.jsdelivr\.net/, (route) => route.abort());
+      await page.goto(`${url}/lib/admin-ui/index.html`);
+      const logIn = async (password) => {
+        await page.getByLabel("Server URL").fill(url);
+        await page.getByLabel("Username").fill(input.user);
+        await page.getByLabel("Password").fill(password);
+        await page.getByRole("button", { name: "Connect" }).click();
+      };
+      await logIn("not the password");
+      await page.getByText("Invalid credentials").waitFor({ timeout: 10000 });
+      step("wrong password refused");
+      await logIn(input.password);
+      await page.getByRole("button", { name: "Connect" }).waitFor({ state: "hidden", timeout: 10000 });
+      step("logged in");
+      await page.evaluate(() => { location.hash = "#/sockets/"; });
+      await page.getByText(chat.id).first().waitFor({ timeout: 15000 });
+      const sockets = await page.locator("main").innerText();
+      await page.waitForTimeout(500); // the table fades in
+      await page.screenshot({ path: input.screenshot });
+      await page.evaluate(() => { location.hash = "#/rooms/"; });
+      await page.getByText(input.room).first().waitFor({ timeout: 15000 });
+      const rooms = await page.locator("main").innerText();
+      await page.evaluate(() => { location.hash = "#/servers/"; });
+      await page.getByText(input.serverId).first().waitFor({ timeout: 15000 });
+      const servers = await page.locator("main").innerText();
+      return { chatId: chat.id, sockets, rooms, servers };
+    } finally {
+      await browser.close();
+      chat.disconnect();
+    }
+  },
+
   // Cross-origin polling from a real browser: a page of input.allowed and one of input.refused connect to url.
   // Polling is the transport CORS governs; the extra header makes every request a preflighted one.
   async "cors-browser"() {

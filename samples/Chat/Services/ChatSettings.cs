@@ -1,12 +1,13 @@
 using System.Text;
 using Gateways.Adapters.Redis;
+using Gateways.AdminUI;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Chat.Services;
 
 /// <summary>The sample's environment contract: WS_PORT, WS_REDIS_URL, WS_REDIS_ADAPTER, WS_RECOVERY_SECONDS,
-/// WS_OTEL_EXPORTER, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, CHAT_DB.</summary>
+/// WS_OTEL_EXPORTER, ADMIN_UI_USER, ADMIN_UI_PASSWORD, ADMIN_UI_MODE, JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, CHAT_DB.</summary>
 public sealed class ChatSettings
 {
     /// <summary>The development secret used when JWT_SECRET is unset. Never use it in production.</summary>
@@ -34,6 +35,10 @@ public sealed class ChatSettings
     /// <summary>Where the Gateways meter and traces go (WS_OTEL_EXPORTER): <c>console</c>, <c>otlp</c> (to
     /// OTEL_EXPORTER_OTLP_ENDPOINT, http://localhost:4317 by default) or unset (no OpenTelemetry).</summary>
     public string? TelemetryExporter { get; init; }
+
+    /// <summary>The socket.io Admin UI's login (ADMIN_UI_USER and ADMIN_UI_PASSWORD, both or neither): its namespace
+    /// <c>/admin</c> is served only when they are set. The password is hashed at startup and the text dropped.</summary>
+    public AdminUILogin? AdminUI { get; init; }
 
     public static ChatSettings FromConfiguration(IConfiguration configuration)
     {
@@ -64,6 +69,7 @@ public sealed class ChatSettings
                 "otlp" => "otlp",
                 var other => throw new InvalidOperationException($"WS_OTEL_EXPORTER must be console or otlp, not '{other}'."),
             },
+            AdminUI = AdminUILogin.FromConfiguration(configuration),
         };
     }
 
@@ -79,4 +85,30 @@ public sealed class ChatSettings
         });
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
+
+/// <summary>Who may open the Admin UI, and how much it is shown (ADMIN_UI_MODE: <c>development</c>, the default here,
+/// lists every socket and event; <c>production</c> only the counts).</summary>
+public sealed record AdminUILogin(string User, string PasswordHash, AdminUIMode Mode)
+{
+    public static AdminUILogin? FromConfiguration(IConfiguration configuration)
+    {
+        var user = configuration["ADMIN_UI_USER"];
+        var password = configuration["ADMIN_UI_PASSWORD"];
+        if (string.IsNullOrEmpty(user) && string.IsNullOrEmpty(password))
+        {
+            return null;
+        }
+        if (string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password))
+        {
+            throw new InvalidOperationException("Set both ADMIN_UI_USER and ADMIN_UI_PASSWORD to serve the Admin UI, or neither.");
+        }
+        var mode = configuration["ADMIN_UI_MODE"]?.ToLowerInvariant() switch
+        {
+            null or "" or "development" => AdminUIMode.Development,
+            "production" => AdminUIMode.Production,
+            var other => throw new InvalidOperationException($"ADMIN_UI_MODE must be development or production, not '{other}'."),
+        };
+        return new AdminUILogin(user, AdminUIPassword.Hash(password), mode);
+    }
 }

@@ -25,6 +25,10 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
     /// <summary>The namespace this adapter serves, as the runtime shows it to adapters.</summary>
     protected IGatewayAdapterContext Context { get; }
 
+    /// <summary>Told (room, socket id, joined) when a local socket joins or leaves a room; set by the runtime only
+    /// while something watches the server (the Admin UI). Runs under the adapter's lock: it must only enqueue.</summary>
+    internal Action<string, string, bool>? MembershipChanged { get; set; }
+
     /// <inheritdoc/>
     public virtual void AddAll(string socketId, IEnumerable<string> rooms)
     {
@@ -46,6 +50,7 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
                     OnRoomCreated(room, isSocketRoom: _socketRooms.ContainsKey(room));
                 }
                 members.Add(socketId);
+                MembershipChanged?.Invoke(room, socketId, true);
             }
         }
     }
@@ -81,7 +86,12 @@ public class InMemoryGatewayAdapter : IGatewayAdapter
 
     private void RemoveMember(string room, string socketId)
     {
-        if (_rooms.TryGetValue(room, out var members) && members.Remove(socketId) && members.Count == 0)
+        if (!_rooms.TryGetValue(room, out var members) || !members.Remove(socketId))
+        {
+            return;
+        }
+        MembershipChanged?.Invoke(room, socketId, false);
+        if (members.Count == 0)
         {
             _rooms.Remove(room);
             OnRoomDeleted(room, isSocketRoom: _socketRooms.ContainsKey(room) || room == socketId);

@@ -241,6 +241,7 @@ public sealed class EngineIOServer
             if (session.Transport == EngineIOTransportKind.WebSocket)
             {
                 EngineIOLog.Upgraded(_logger, sid);
+                (session.Handler as Namespaces.SocketIOConnection)?.OnTransportUpgraded();
             }
             return;
         }
@@ -276,7 +277,21 @@ public sealed class EngineIOServer
         return session;
     }
 
-    internal void Remove(EngineIOSession session) => _sessions.TryRemove(new(session.Id, session));
+    /// <summary>How many sessions are on long-polling now (a walk over every session: for periodic stats only).</summary>
+    internal int CountPollingSessions()
+    {
+        var count = 0;
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Transport == EngineIOTransportKind.Polling)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+        internal void Remove(EngineIOSession session) => _sessions.TryRemove(new(session.Id, session));
 
     /// <summary>Closes every session, flushing what is queued; WebSockets close with 1001 (going away). Clients see a
     /// transport close and reconnect by themselves, to this server when it returns or to another instance.</summary>

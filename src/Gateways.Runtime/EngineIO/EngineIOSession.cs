@@ -123,6 +123,9 @@ public sealed class EngineIOSession
         }
     }
 
+    /// <summary>What handles this session's messages (the Socket.IO connection).</summary>
+    internal IEngineIOSessionHandler Handler => _handler;
+
     internal void Start(IEngineIOSessionHandler handler)
     {
         _handler = handler;

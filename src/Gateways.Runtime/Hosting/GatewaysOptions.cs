@@ -180,6 +180,14 @@ internal sealed class GatewayDeclarations
 
     /// <summary><see cref="IWsExceptionFilter"/> types tried for every handler after its own.</summary>
     public List<Type> ExceptionFilters { get; } = [];
+
+    /// <summary>Run on every namespace's builder (dynamic namespaces' too) after its own configuration: what watches
+    /// the whole server, such as the Admin UI, adds its listeners here.</summary>
+    public List<Action<GatewayNamespaceBuilder, IServiceProvider>> EveryNamespace { get; } = [];
+
+    /// <summary>Namespaces that authenticate their clients themselves: <see cref="GlobalMiddlewares"/> (the app's JWT
+    /// authentication) do not run for them.</summary>
+    public HashSet<string> SelfAuthenticated { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>The JSON settings for event arguments and acknowledgements, kept apart from <see cref="GatewaysOptions"/>

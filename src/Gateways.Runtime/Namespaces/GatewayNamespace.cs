@@ -59,6 +59,10 @@ internal sealed class GatewayNamespace : NamespaceServer, IGatewayAdapterContext
         _all = new BroadcastOperator(this, BroadcastOptions.All);
         ConnectionStateRecovery = options.ConnectionStateRecovery.Enabled ? options.ConnectionStateRecovery : null;
         Adapter = adapterFactory.Create(this);
+        if (services.GetService<AdminUI.AdminUIMonitor>() is { WatchesEverything: true } monitor && Adapter is InMemoryGatewayAdapter watched)
+        {
+            watched.MembershipChanged = (room, socketId, joined) => monitor.MembershipChanged(Name, room, socketId, joined);
+        }
         // An adapter that keeps recovery in shared storage takes it over; otherwise this server keeps it in memory.
         Recovery = ConnectionStateRecovery is not { } recovery ? null
             : Adapter is IGatewaySessionStore store ? new Recovery.AdapterRecoveryStore(TelemetryName, store, logger)

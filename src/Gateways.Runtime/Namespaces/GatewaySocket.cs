@@ -73,6 +73,9 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     /// <summary>The id of the Engine.IO session (the connection) this socket rides on.</summary>
     public string ConnectionId => _connection.Session.Id;
 
+    /// <summary>The transport the connection is on now: <c>polling</c> or <c>websocket</c>.</summary>
+    internal string TransportName => _connection.Session.TransportName;
+
     internal GatewayNamespace GatewayNamespace => _namespace;
 
     /// <summary>When the socket's token expires (clock skew included), set by JWT authentication; the expiry timer

@@ -399,6 +399,24 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         }
     }
 
+    /// <summary>The connection moved from polling to WebSocket: whoever watches the server hears of each socket.</summary>
+    internal void OnTransportUpgraded()
+    {
+        if (_server.Monitor is not { WatchesEverything: true } monitor)
+        {
+            return;
+        }
+        GatewaySocket[] sockets;
+        lock (_socketsLock)
+        {
+            sockets = [.. _sockets.Values];
+        }
+        foreach (var socket in sockets)
+        {
+            monitor.TransportChanged(socket);
+        }
+    }
+
     /// <summary>Disconnects every namespace (each client socket gets DISCONNECT), then closes the connection.</summary>
     internal void DisconnectAll()
     {

@@ -47,6 +47,7 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
         RateLimiter = new Security.EventRateLimiter(Options.RateLimit, timeProvider);
         Services = services;
         Logger = logger;
+        Monitor = services.GetService<AdminUI.AdminUIMonitor>();
         var builders = new Dictionary<string, GatewayNamespaceBuilder>(StringComparer.Ordinal)
         {
             [NamespaceNameTable.Root] = new GatewayNamespaceBuilder(NamespaceNameTable.Root),
@@ -85,8 +86,15 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
         var parents = new List<ParentNamespace>();
         foreach (var (name, builder) in builders)
         {
+            foreach (var configure in declarations.EveryNamespace)
+            {
+                configure(builder, services);
+            }
             // Authentication runs before each namespace's own middlewares, whichever order they were declared in.
-            builder.Middlewares.InsertRange(0, declarations.GlobalMiddlewares);
+            if (!declarations.SelfAuthenticated.Contains(name))
+            {
+                builder.Middlewares.InsertRange(0, declarations.GlobalMiddlewares);
+            }
             var definition = new NamespaceDefinition(builder, services, declarations.Filters);
             var pattern = declarations.Expressions.TryGetValue(name, out var expression) ? NamespacePattern.FromRegex(expression)
                 : NamespacePattern.IsTemplate(name) ? NamespacePattern.FromTemplate(name)
@@ -129,6 +137,9 @@ internal sealed class SocketIOServer : IEngineIOApplication, IAsyncDisposable, I
     public IEnumerable<GatewayNamespace> Namespaces => _namespaces.Values.Concat(_parents.SelectMany(static parent => parent.Children));
 
     internal IServiceProvider Services { get; }
+
+    /// <summary>What watches this server (the Admin UI); null when nothing does, which costs nothing.</summary>
+    internal AdminUI.AdminUIMonitor? Monitor { get; }
 
     internal ILogger Logger { get; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Gateways.SourceGen.Diagnostics;
 using Gateways.SourceGen.Emitting;
@@ -75,6 +76,62 @@ public sealed class GatewayGenerator : IIncrementalGenerator
             .WithTrackingName(GatewayGeneratorStepNames.Registration);
         context.RegisterSourceOutput(summaries, static (output, gateways) =>
             output.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(gateways)));
+
+        // The contracts: every gateway's events and payload shapes, merged into the app's TypeScript event maps and
+        // AsyncAPI document. A step of its own, so a change that leaves every contract equal emits nothing new.
+        var contracts = parsed
+            .Select(static (result, _) => result.Contract)
+            .Where(static contract => contract is not null)
+            .Select(static (contract, _) => contract!)
+            .WithTrackingName(GatewayGeneratorStepNames.Contract)
+            .Collect();
+        var settings = context.CompilationProvider
+            .Select(static (compilation, _) => new ContractSettings(compilation.AssemblyName ?? "Gateways",
+                compilation.ReferencedAssemblyNames.Any(static a => a.Name == "Gateways.Authentication.JwtBearer")))
+            .WithTrackingName(GatewayGeneratorStepNames.ContractSettings);
+        context.RegisterSourceOutput(contracts.Combine(settings), static (output, pair) =>
+        {
+            if (pair.Left.Length > 0)
+            {
+                output.AddSource(ContractsEmitter.HintName, ContractsEmitter.Emit(pair.Left, pair.Right));
+            }
+        });
+
+        // [GatewayClientEvents] interfaces: each implemented by a class of Emit calls.
+        var clientEvents = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.GatewayClientEventsAttribute,
+                static (node, _) => node is InterfaceDeclarationSyntax,
+                static (syntax, cancellationToken) => ClientEventsParser.Parse(syntax, cancellationToken))
+            .WithTrackingName(GatewayGeneratorStepNames.ClientEvents);
+        context.RegisterSourceOutput(clientEvents, static (output, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+            if (result.Model is { } model)
+            {
+                output.AddSource(ClientEventsEmitter.HintName(model), ClientEventsEmitter.Emit(model));
+            }
+        });
+
+        // [GatewayClient] partial classes: a typed .NET client of a gateway (here or in a referenced assembly).
+        var typedClients = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.GatewayClientAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (syntax, cancellationToken) => TypedClientParser.Parse(syntax, cancellationToken))
+            .WithTrackingName(GatewayGeneratorStepNames.TypedClient);
+        context.RegisterSourceOutput(typedClients, static (output, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+            if (result.Model is { } model)
+            {
+                output.AddSource(TypedClientEmitter.HintName(model), TypedClientEmitter.Emit(model));
+            }
+        });
 
         // Kept apart from the registration: these carry locations, which move with every edit above them.
         var events = parsed
@@ -173,6 +230,18 @@ public static class GatewayGeneratorStepNames
 
     /// <summary>All summaries, for the registration file.</summary>
     public const string Registration = "Gateways.Registration";
+
+    /// <summary>Each gateway's part of the contracts.</summary>
+    public const string Contract = "Gateways.Contract";
+
+    /// <summary>The app's name and authentication, for the contracts.</summary>
+    public const string ContractSettings = "Gateways.ContractSettings";
+
+    /// <summary>Parsing each [GatewayClient] class.</summary>
+    public const string TypedClient = "Gateways.TypedClient";
+
+    /// <summary>Parsing each [GatewayClientEvents] interface.</summary>
+    public const string ClientEvents = "Gateways.ClientEvents";
 
     /// <summary>The events each gateway declares, for the duplicate check.</summary>
     public const string Events = "Gateways.Events";

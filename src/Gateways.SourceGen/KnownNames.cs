@@ -23,6 +23,10 @@ internal static class KnownNames
     public const string AckAttribute = "Gateways.AckAttribute";
     public const string MessageNameAttribute = "Gateways.MessageNameAttribute";
     public const string FromNamespaceAttribute = "Gateways.FromNamespaceAttribute";
+    public const string GatewayClientEventsAttribute = "Gateways.GatewayClientEventsAttribute";
+    public const string ClientEventAttribute = "Gateways.ClientEventAttribute";
+    public const string GatewayClientAttribute = "Gateways.GatewayClientAttribute";
+    public const string GatewayTestClient = "Gateways.Testing.GatewayTestClient";
 
     public const string UseGuardsAttribute = "Gateways.UseGuardsAttribute";
     public const string UseFiltersAttribute = "Gateways.UseFiltersAttribute";

@@ -21,6 +21,7 @@ public sealed class GatewayTestClient : IAsyncDisposable
     private readonly List<ReceivedEvent> _log = [];
     private readonly Dictionary<long, TaskCompletionSource<EventArguments>> _acks = [];
     private readonly Dictionary<string, Func<EventArguments, object?>> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Action<EventArguments>>> _listeners = new(StringComparer.Ordinal);
     private readonly Channel<string> _control = Channel.CreateUnbounded<string>();
     private readonly CancellationTokenSource _closed = new();
     private Task? _reader;
@@ -128,6 +129,40 @@ public sealed class GatewayTestClient : IAsyncDisposable
         lock (_handlers)
         {
             _handlers[eventName] = handler;
+        }
+    }
+
+    /// <summary>Calls <paramref name="listener"/> with every <paramref name="eventName"/> event from now on (on the
+    /// client's receive loop: keep it short), besides recording it for <see cref="WaitForAsync(string, Func{EventArguments, bool}?, TimeSpan?)"/>.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="listener">Receives the arguments.</param>
+    /// <returns>Disposing it stops the calls.</returns>
+    public IDisposable Subscribe(string eventName, Action<EventArguments> listener)
+    {
+        ArgumentNullException.ThrowIfNull(eventName);
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_listeners)
+        {
+            if (!_listeners.TryGetValue(eventName, out var list))
+            {
+                _listeners[eventName] = list = [];
+            }
+            list.Add(listener);
+        }
+        return new Subscription(this, eventName, listener);
+    }
+
+    private sealed class Subscription(GatewayTestClient client, string eventName, Action<EventArguments> listener) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (client._listeners)
+            {
+                if (client._listeners.TryGetValue(eventName, out var list))
+                {
+                    list.Remove(listener);
+                }
+            }
         }
     }
 
@@ -350,6 +385,15 @@ public sealed class GatewayTestClient : IAsyncDisposable
                 if (packet.HasAckId && handler is not null)
                 {
                     await SendAsync(SocketIOPacketWriter.WriteAck(_options.Namespace, packet.AckId, [handler(arguments)], _options.SerializerOptions));
+                }
+                Action<EventArguments>[] listeners;
+                lock (_listeners)
+                {
+                    listeners = _listeners.TryGetValue(name, out var found) ? [.. found] : [];
+                }
+                foreach (var listener in listeners)
+                {
+                    listener(arguments);
                 }
                 lock (_log)
                 {

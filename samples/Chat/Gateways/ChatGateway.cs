@@ -5,7 +5,7 @@ namespace Chat.Gateways;
 
 /// <summary>The seed's ChatGateway: a room chat with saved history. Every socket is authenticated (JWT) and in the
 /// room of its user id.</summary>
-[WebSocketGateway]
+[WebSocketGateway(ClientEvents = typeof(IChatClient))]
 public sealed class ChatGateway(ChatService chatService)
 {
     [WebSocketServer]
@@ -15,7 +15,7 @@ public sealed class ChatGateway(ChatService chatService)
     [SubscribeMessage("message")]
     public Ok HandleMessage([MessageBody] MessageDto message)
     {
-        Server.Emit("message", message);
+        Server.Typed<IChatClient>().Message(message);
         return new Ok();
     }
 
@@ -24,8 +24,8 @@ public sealed class ChatGateway(ChatService chatService)
     {
         EnsureNotPrivate(data.RoomId!, client, user);
         client.Join(data.RoomId!);
-        client.Emit("joinedRoom", new { roomId = data.RoomId });
-        client.To(data.RoomId!).Emit("notification", new { text = "Another user joined", roomId = data.RoomId, userId = user.Id });
+        client.Typed<IChatClient>().JoinedRoom(new RoomJoined(data.RoomId!));
+        client.To(data.RoomId!).Typed<IChatClient>().Notification(new ChatNotification(Text: "Another user joined", RoomId: data.RoomId, UserId: user.Id));
         return new Ok();
     }
 
@@ -43,7 +43,7 @@ public sealed class ChatGateway(ChatService chatService)
     {
         EnsureNotPrivate(data.RoomId!, client, user);
         var message = await chatService.SaveMessageAsync(data.RoomId!, user.Id, data.Text!, cancellationToken);
-        Server.To(data.RoomId!).Emit("newMessage", message);
+        Server.To(data.RoomId!).Typed<IChatClient>().NewMessage(message);
         return message;
     }
 

@@ -1,3 +1,4 @@
+using Chat.Gateways;
 using Gateways;
 
 namespace Chat.Services;
@@ -5,9 +6,10 @@ namespace Chat.Services;
 /// <summary>Personal notifications and price updates, sent through the broadcast service from the HTTP API.</summary>
 public sealed class NotificationService(IGatewayBroadcaster broadcaster)
 {
+    // A user's sockets share the room named by the user id.
     public void NotifyUser(string userId, string title, string body) =>
-        broadcaster.SendToUser(userId, "notification", new { title, body });
+        broadcaster.Server.To(userId).Typed<IChatClient>().Notification(new ChatNotification(Title: title, Body: body));
 
     public void PublishPrice(string symbol, decimal price) =>
-        broadcaster.Broadcast("priceUpdate", new { symbol, price });
+        broadcaster.Server.Typed<IChatClient>().PriceUpdate(new PriceTick(symbol, price));
 }

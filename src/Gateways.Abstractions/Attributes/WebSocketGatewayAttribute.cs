@@ -31,6 +31,12 @@ public sealed class WebSocketGatewayAttribute : Attribute
     /// <summary>Also deliver errors through the client's acknowledgement when it asked for one (the error payload
     /// becomes the ack's argument), besides the <c>exception</c> event. Default <see langword="false"/>, as in NestJS.</summary>
     public bool AcknowledgeErrors { get; set; }
+
+    /// <summary>The events this gateway's namespace sends to its clients: an interface marked
+    /// <see cref="GatewayClientEventsAttribute"/>. The generated contracts (TypeScript event maps, the AsyncAPI
+    /// document) list them as the namespace's server-to-client events; send them with
+    /// <c>Server.Typed&lt;TClient&gt;()</c>.</summary>
+    public Type? ClientEvents { get; set; }
 }
 
 /// <summary>Marks a property that receives the namespace's <see cref="IGatewayServer"/> before

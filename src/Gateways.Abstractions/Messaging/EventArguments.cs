@@ -177,7 +177,7 @@ public sealed class EventArguments
         return default;
     }
 
-    /// <summary>The arguments as values that <see cref="IGatewaySocket.Emit"/> sends back unchanged: a
+    /// <summary>The arguments as values that <see cref="IGatewayEmitter.Emit"/> sends back unchanged: a
     /// <see cref="JsonElement"/> per JSON argument and a <see cref="ReadOnlyMemory{T}"/> per binary argument.</summary>
     public object?[] ToArray()
     {

@@ -5,7 +5,7 @@ namespace Gateways;
 /// operations on them (socket.io's <c>BroadcastOperator</c>). Each call returns a new operator; instances are immutable.
 /// </summary>
 /// <remarks>A broadcast is encoded once and the same bytes are written to every target.</remarks>
-public interface IBroadcastOperator
+public interface IBroadcastOperator : IGatewayEmitter
 {
     /// <summary>Narrows the targets to the sockets in <paramref name="room"/> (several calls: any of the rooms).</summary>
     /// <param name="room">The room name; a socket id or a user room work the same way.</param>
@@ -28,10 +28,6 @@ public interface IBroadcastOperator
     /// (socket.io's <c>local</c>).</summary>
     IBroadcastOperator Local { get; }
 
-    /// <summary>Sends an event to every target.</summary>
-    /// <param name="eventName">The event name.</param>
-    /// <param name="args">The event arguments.</param>
-    void Emit(string eventName, params object?[] args);
 
     /// <summary>Sends an event to every target and collects their acknowledgements.</summary>
     /// <param name="eventName">The event name.</param>

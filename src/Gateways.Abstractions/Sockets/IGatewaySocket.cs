@@ -9,7 +9,7 @@ namespace Gateways;
 /// A client that connects to several namespaces over one connection has one <see cref="IGatewaySocket"/> per
 /// namespace. Every socket is in the room named by its own <see cref="Id"/>.
 /// </remarks>
-public interface IGatewaySocket
+public interface IGatewaySocket : IGatewayEmitter
 {
     /// <summary>The socket id sent to the client in the CONNECT answer; unique per namespace connection.</summary>
     string Id { get; }
@@ -74,17 +74,12 @@ public interface IGatewaySocket
     /// <param name="room">The room name.</param>
     void Leave(string room);
 
-    /// <summary>Sends an event to this socket's client. Arguments of type <see cref="byte"/>[] or
-    /// <see cref="ReadOnlyMemory{T}"/> of bytes travel as binary attachments.</summary>
-    /// <param name="eventName">The event name the client listens to.</param>
-    /// <param name="args">The event arguments, serialized with the configured JSON options.</param>
-    void Emit(string eventName, params object?[] args);
 
     /// <summary>Sends an event only if the transport can take it now (socket.io's <c>socket.volatile.emit</c>): on a
     /// WebSocket with nothing in flight, or a poll that is waiting. Otherwise it is dropped, never queued and never
     /// stored for connection state recovery.</summary>
     /// <param name="eventName">The event name.</param>
-    /// <param name="args">The arguments, serialized as <see cref="Emit"/> does.</param>
+    /// <param name="args">The arguments, serialized as <see cref="IGatewayEmitter.Emit"/> does.</param>
     /// <returns>Whether it was sent.</returns>
     bool EmitVolatile(string eventName, params object?[] args);
 

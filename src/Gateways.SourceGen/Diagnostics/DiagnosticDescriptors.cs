@@ -107,13 +107,34 @@ internal static class DiagnosticDescriptors
         "[OnAnyOutgoing] method '{0}' must return void: it sees each event as it is sent and cannot change it",
         DiagnosticSeverity.Error);
 
+    /// <summary>GW0022: "ClientEvents of gateway '{0}' is '{1}', which is not an interface marked [GatewayClientEvents]".</summary>
+    public static readonly DiagnosticDescriptor InvalidClientEvents = Create("GW0022", "ClientEvents is not a client-events interface",
+        "ClientEvents of gateway '{0}' is '{1}', which is not an interface marked [GatewayClientEvents]",
+        DiagnosticSeverity.Error);
+
+    /// <summary>GW0023: "Client event method '{0}' must be a non-generic method returning void: it sends one event and
+    /// waits for nothing".</summary>
+    public static readonly DiagnosticDescriptor InvalidClientEventMethod = Create("GW0023", "Invalid client event method",
+        "Client event method '{0}' must be a non-generic method returning void: it sends one event and waits for nothing",
+        DiagnosticSeverity.Error);
+
+    /// <summary>GW0024: "Client events '{0}' and '{1}' of '{2}' are both named '{3}'".</summary>
+    public static readonly DiagnosticDescriptor DuplicateClientEvent = Create("GW0024", "Duplicate client event",
+        "Client events '{0}' and '{1}' of '{2}' are both named '{3}'",
+        DiagnosticSeverity.Error);
+
+    /// <summary>GW0025: "[GatewayClient] class '{0}' cannot be generated: {1}".</summary>
+    public static readonly DiagnosticDescriptor InvalidTypedClient = Create("GW0025", "Invalid typed client",
+        "[GatewayClient] class '{0}' cannot be generated: {1}",
+        DiagnosticSeverity.Error);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
     {
         GeneratorFailure, InvalidGatewayClass, GatewayNotAccessible, HandlerNotAccessible, DuplicateEvent,
         UnsupportedParameter, SeveralBodies, InvalidServerProperty, AsyncVoidHandler, ReservedEventName, AckWithResult,
         EmptyEventName, InvalidHandlerMethod, InvalidNamespace, EmptyGateway, HandlerOutsideGateway,
         AmbiguousParameter, NotSerializableWithoutReflection, AnyListenerReturns, InvalidNamespaceTemplate, UnknownNamespaceValue,
-        OutgoingListenerReturns,
+        OutgoingListenerReturns, InvalidClientEvents, InvalidClientEventMethod, DuplicateClientEvent, InvalidTypedClient,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => All[id];

@@ -30,6 +30,6 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
 }
 
 /// <summary>The result of parsing one gateway: its model (null when an error makes emitting pointless), its
-/// diagnostics and its event declarations.</summary>
+/// diagnostics, its event declarations and its part of the contracts (null with the model).</summary>
 internal sealed record GatewayParseResult(GatewayModel? Model, EquatableArray<DiagnosticInfo> Diagnostics,
-    EquatableArray<EventDeclaration> Events);
+    EquatableArray<EventDeclaration> Events, GatewayContract? Contract = null);

@@ -37,6 +37,10 @@ internal static class GatewayParser
         }
     }
 
+    /// <summary>Parses a gateway known by its symbol only (one in a referenced assembly, for a typed client).</summary>
+    public static GatewayParseResult ParseSymbol(INamedTypeSymbol type, AttributeData attribute, CancellationToken cancellationToken) =>
+        new Parser(type, attribute, cancellationToken).Run();
+
     private sealed class Parser
     {
         private readonly INamedTypeSymbol _type;
@@ -78,6 +82,7 @@ internal static class GatewayParser
                 }
             }
 
+            var contract = new ContractParser();
             var handlers = new List<HandlerModel>();
             var events = new List<EventDeclaration>();
             var seen = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -117,6 +122,10 @@ internal static class GatewayParser
                 }
                 seen[handler.EventName] = handler.MethodName;
                 handlers.Add(handler);
+                if (role == HandlerRole.Event)
+                {
+                    contract.AddHandler(method, handler);
+                }
                 var location = LocationInfo.From(AttributeLocation(subscribe) ?? method.Locations.FirstOrDefault());
                 if (location is not null)
                 {
@@ -124,6 +133,19 @@ internal static class GatewayParser
                 }
             }
             handlers.Sort((a, b) => string.CompareOrdinal(a.EventName, b.EventName));
+
+            if (ReadClientEvents() is { } clientEvents)
+            {
+                if (clientEvents is INamedTypeSymbol { TypeKind: TypeKind.Interface } eventsInterface
+                    && HasAttribute(eventsInterface, KnownNames.GatewayClientEventsAttribute))
+                {
+                    contract.AddClientEvents(eventsInterface);
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.InvalidClientEvents, _type, _type.Name, clientEvents.ToDisplayString());
+                }
+            }
 
             var serverProperties = ParseServerProperties();
             var hooks = ReadHooks();
@@ -145,7 +167,20 @@ internal static class GatewayParser
                 serverProperties.ToEquatableArray(),
                 hooks,
                 policy);
-            return new GatewayParseResult(model, _diagnostics.ToEquatableArray(), events.ToEquatableArray());
+            return new GatewayParseResult(model, _diagnostics.ToEquatableArray(), events.ToEquatableArray(),
+                model is null ? null : contract.Build(socketNamespace, model.FullyQualifiedName));
+        }
+
+        private ITypeSymbol? ReadClientEvents()
+        {
+            foreach (var named in _attribute.NamedArguments)
+            {
+                if (named.Key == "ClientEvents" && named.Value.Value is ITypeSymbol type)
+                {
+                    return type;
+                }
+            }
+            return null;
         }
 
         private string ReadNamespace()

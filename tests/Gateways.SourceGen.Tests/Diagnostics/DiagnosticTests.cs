@@ -265,6 +265,43 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void GW0022_ClientEventsMustBeAClientEventsInterface() =>
+        AssertSingle("GW0022", DiagnosticSeverity.Error,
+            "ClientEvents of gateway 'G' is 'IPlain', which is not an interface marked [GatewayClientEvents]", """
+            public interface IPlain { void Hello(string text); }
+            [WebSocketGateway(ClientEvents = typeof(IPlain))] public class [|G|] { [SubscribeMessage("x")] public void X() { } }
+            """);
+
+    [Fact]
+    public void GW0023_AClientEventMethodReturnsVoid() =>
+        AssertSingle("GW0023", DiagnosticSeverity.Error,
+            "Client event method 'IEvents.Ask' must be a non-generic method returning void: it sends one event and waits for nothing", """
+            [GatewayClientEvents] public interface IEvents { void Tell(string text); Task<string> [|Ask|](string question); }
+            """);
+
+    [Fact]
+    public void GW0024_TwoClientEventsWithOneName() =>
+        AssertSingle("GW0024", DiagnosticSeverity.Error, "Client events 'Updated' and 'Changed' of 'IEvents' are both named 'updated'", """
+            [GatewayClientEvents] public interface IEvents { void Updated(int n); [ClientEvent("updated")] void [|Changed|](int n); }
+            """);
+
+    [Fact]
+    public void GW0025_ATypedClientMustBePartial() =>
+        AssertSingle("GW0025", DiagnosticSeverity.Error,
+            "[GatewayClient] class 'GClient' cannot be generated: it must be a partial, non-static, non-generic class that is not nested in another type", """
+            [WebSocketGateway] public class G { [SubscribeMessage("x")] public void X() { } }
+            [GatewayClient(typeof(G))] public sealed class [|GClient|] { }
+            """);
+
+    [Fact]
+    public void GW0025_ATypedClientOfAClassThatIsNoGateway() =>
+        AssertSingle("GW0025", DiagnosticSeverity.Error,
+            "[GatewayClient] class 'GClient' cannot be generated: 'NotAGateway' is not a [WebSocketGateway] class", """
+            public class NotAGateway { }
+            [GatewayClient(typeof(NotAGateway))] public sealed partial class [|GClient|] { }
+            """);
+
+    [Fact]
     public void GW0004_TwoUnhandledMessageHandlersInOneNamespace() =>
         AssertSingle("GW0004", DiagnosticSeverity.Error, "Event '[UnhandledMessage]' of namespace '/chat' is already handled by 'First.A'", """
             [WebSocketGateway("/chat")] public class First { [UnhandledMessage] public void A() { } }
@@ -323,7 +360,7 @@ public sealed class DiagnosticDocumentationTests
         var released = File.ReadAllText(Path.Combine(root.FullName, "src", "Gateways.SourceGen", "AnalyzerReleases.Unshipped.md"));
 
         var descriptors = Gateways.SourceGen.Diagnostics.DiagnosticDescriptors.Every.ToList();
-        Assert.Equal(22, descriptors.Count);
+        Assert.Equal(26, descriptors.Count);
         foreach (var descriptor in descriptors)
         {
             var anchor = descriptor.Id.ToLowerInvariant();

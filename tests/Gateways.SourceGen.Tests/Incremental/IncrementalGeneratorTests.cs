@@ -14,7 +14,13 @@ public sealed class IncrementalGeneratorTests
 
         namespace App;
 
-        [WebSocketGateway("/chat")]
+        [GatewayClientEvents]
+        public interface IChatClient { void Joined(string room); }
+
+        [GatewayClient(typeof(ChatGateway))]
+        public sealed partial class ChatClient;
+
+        [WebSocketGateway("/chat", ClientEvents = typeof(IChatClient))]
         public sealed class ChatGateway
         {
             [SubscribeMessage("join")]
@@ -60,6 +66,7 @@ public sealed class IncrementalGeneratorTests
         {
             // The transforms rerun against the new compilation and give equal results; nothing downstream of them runs.
             var expected = step is GatewayGeneratorStepNames.Parse or GatewayGeneratorStepNames.OrphanHandlers or GatewayGeneratorStepNames.GatewayBaseTypes
+                or GatewayGeneratorStepNames.ContractSettings or GatewayGeneratorStepNames.ClientEvents or GatewayGeneratorStepNames.TypedClient
                 ? IncrementalStepRunReason.Unchanged
                 : IncrementalStepRunReason.Cached;
             Assert.All(Reasons(result, step), reason => Assert.Equal((step, expected), (step, reason)));
@@ -162,6 +169,8 @@ public sealed class IncrementalGeneratorTests
     [
         GatewayGeneratorStepNames.Parse, GatewayGeneratorStepNames.Model, GatewayGeneratorStepNames.Diagnostics,
         GatewayGeneratorStepNames.Summary, GatewayGeneratorStepNames.Registration, GatewayGeneratorStepNames.Events,
+        GatewayGeneratorStepNames.Contract, GatewayGeneratorStepNames.ContractSettings, GatewayGeneratorStepNames.ClientEvents,
+        GatewayGeneratorStepNames.TypedClient,
     ];
 
     private static List<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step)

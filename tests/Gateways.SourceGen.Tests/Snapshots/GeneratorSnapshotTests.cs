@@ -242,4 +242,114 @@ public sealed class GeneratorSnapshotTests
 
         Snapshot.Verify(result, output);
     }
+
+    /// <summary>Typed server-to-client events and the contracts: the implementation of a [GatewayClientEvents]
+    /// interface, and the TypeScript maps and AsyncAPI document of payloads that use what System.Text.Json writes
+    /// (names, nullability, requiredness, enums both ways, collections, maps, binary, DataAnnotations limits).</summary>
+    [Fact]
+    public void ClientEventsAndTheContracts()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using System.ComponentModel.DataAnnotations;
+            using System.Text.Json.Serialization;
+            using System.Threading.Tasks;
+            using Gateways;
+
+            namespace Orders;
+
+            [JsonConverter(typeof(JsonStringEnumConverter<Status>))]
+            public enum Status { Open, Shipped }
+            public enum Priority { Low = 1, High = 5 }
+
+            public sealed record Line(string Sku, [property: Range(1, 99)] int Quantity);
+
+            /// <summary>An order as clients see it.</summary>
+            public sealed class Order
+            {
+                public required Guid Id { get; init; }
+                [JsonPropertyName("placed_at")] public DateTimeOffset PlacedAt { get; init; }
+                public Status Status { get; init; }
+                public Priority? Priority { get; init; }
+                public List<Line> Lines { get; init; } = [];
+                public Dictionary<string, decimal> Totals { get; init; } = new();
+                public string? Note { get; init; }
+                [JsonIgnore] public string Secret { get; init; } = "";
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Order? Replaces { get; init; }
+            }
+
+            public sealed class PlaceOrder
+            {
+                [Required, StringLength(32, MinimumLength = 3)] public string? Customer { get; set; }
+                [Required] public Line[]? Lines { get; set; }
+            }
+
+            /// <summary>What the orders namespace tells its clients.</summary>
+            [GatewayClientEvents]
+            public interface IOrderClient
+            {
+                /// <summary>An order changed.</summary>
+                void OrderUpdated(Order order);
+                [ClientEvent("receipt:ready")] void Receipt(Guid orderId, byte[] pdf);
+                void Cleared();
+            }
+
+            [WebSocketGateway("/orders", ClientEvents = typeof(IOrderClient))]
+            public sealed class OrdersGateway
+            {
+                /// <summary>Places an order; the ack is the order.</summary>
+                [SubscribeMessage("place")]
+                public Task<Order> Place([MessageBody] PlaceOrder order) => Task.FromResult(new Order { Id = Guid.Empty });
+
+                [SubscribeMessage("rename")]
+                public void Rename([MessageBody("id")] Guid id, [MessageBody("name")] string name) { }
+
+                [SubscribeMessage("pair")]
+                public bool Pair([MessageBody(Index = 0)] int left, [MessageBody(Index = 1)] int? right) => true;
+
+                [SubscribeMessage("stats")]
+                public Dictionary<string, long> Stats() => new();
+            }
+            """);
+
+        Snapshot.Verify(result, output);
+    }
+
+    /// <summary>A typed .NET client of a gateway: a send per handled event with its ack's type (none, typed, raw),
+    /// positional and by-property payloads, and listeners for the gateway's client events.</summary>
+    [Fact]
+    public void TypedClientOfAGateway()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using System.Threading.Tasks;
+            using Gateways;
+
+            namespace Games;
+
+            public sealed record Move(int X, int Y);
+
+            [GatewayClientEvents]
+            public interface IGameClient
+            {
+                void Moved(string player, Move move);
+                [ClientEvent("game:over")] void GameOver(string winner);
+                void Paused();
+            }
+
+            [WebSocketGateway("/games", ClientEvents = typeof(IGameClient))]
+            public sealed class GameGateway
+            {
+                [SubscribeMessage("move")] public Task<bool> Play([MessageBody] Move move) => Task.FromResult(true);
+                [SubscribeMessage("chat")] public void Chat([MessageBody("text")] string text, [MessageBody("to")] string? to) { }
+                [SubscribeMessage("pair")] public int Pair([MessageBody(Index = 0)] int a, [MessageBody(Index = 1)] int b) => a + b;
+                [SubscribeMessage("custom")] public void Custom(AckCallback ack) => ack("done");
+            }
+
+            [GatewayClient(typeof(GameGateway))]
+            public sealed partial class GameClient;
+            """);
+
+        Snapshot.Verify(result, output);
+    }
 }

@@ -14,7 +14,7 @@ public sealed class GatewayDiscoveryTests
     private const string ThisProject = "Gateways.Tests";
 
     private static readonly string[] EveryNamespaceOfThisProject =
-        ["/", "/acks", "/admin", "/binding", "/catchall", "/chat", "/hardening", "/leaving", "/metrics", "/order", "/public", "/sink", "/upgrade"];
+        ["/", "/acks", "/admin", "/binding", "/catchall", "/chat", "/hardening", "/leaving", "/lobby", "/metrics", "/order", "/public", "/sink", "/upgrade"];
 
     private static void AddDependencies(IServiceCollection services)
     {

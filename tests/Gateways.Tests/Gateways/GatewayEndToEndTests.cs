@@ -138,7 +138,7 @@ public sealed class GatewayEndToEndTests
         });
 
         var io = server.Services.GetRequiredService<Namespaces.SocketIOServer>();
-        Assert.Equal(["/", "/acks", "/admin", "/binding", "/catchall", "/chat", "/hardening", "/leaving", "/metrics", "/order", "/public", "/sink", "/upgrade"], io.Namespaces.Select(n => n.Name).Order());
+        Assert.Equal(["/", "/acks", "/admin", "/binding", "/catchall", "/chat", "/hardening", "/leaving", "/lobby", "/metrics", "/order", "/public", "/sink", "/upgrade"], io.Namespaces.Select(n => n.Name).Order());
         var result = await NodeScenario.RunAsync("seed-app", server.Url);
         Assert.Equal("""{"text":"Hello"}""", result.GetProperty("toA").GetRawText());
     }

@@ -1,0 +1,26 @@
+using System.Text;
+
+namespace Gateways.SourceGen.Helpers;
+
+/// <summary>C# and TypeScript names made from event and namespace names.</summary>
+internal static class Names
+{
+    /// <summary><c>sendMessage</c> → <c>SendMessage</c>, <c>table:ready</c> → <c>TableReady</c>, <c>/admin-tools</c> →
+    /// <c>AdminTools</c>; <paramref name="empty"/> when no letter or digit is left, prefixed when it starts with a digit.</summary>
+    public static string Pascal(string name, string empty = "Event")
+    {
+        var text = new StringBuilder();
+        var upper = true;
+        foreach (var c in name)
+        {
+            if (!char.IsLetterOrDigit(c))
+            {
+                upper = true;
+                continue;
+            }
+            text.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+        return text.Length == 0 ? empty : char.IsDigit(text[0]) ? "N" + text : text.ToString();
+    }
+}

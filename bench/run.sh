@@ -2,7 +2,7 @@
 # Side-by-side load test. Each target runs in turn on core 0, the load generator on core 1; every target gets the same
 # scenarios and load, and one table compares them (ratios against Node's socket.io and against raw Kestrel).
 #
-#   bench/run.sh [gateways] [node] [raw]          all three by default
+#   bench/run.sh [gateways] [node] [bun] [raw]    all four by default
 #
 # Environment (defaults in brackets):
 #   SCENARIOS [echo fanout connect idle]   ECHO_CLIENTS [100 1000]   FANOUT_CLIENTS [1000 10000]
@@ -11,14 +11,15 @@
 #   SMOKE=1: seconds-long, tiny loads (CI)
 #   IO_QUEUES: Kestrel's IOQueueCount for both .NET servers [Kestrel's default]; 0 trades broadcast batching for echo
 #   latency. DOTNET_* variables given to run.sh reach both .NET servers too (see docs/performance.md, "Tuning").
-# Targets: gateways = bench/BenchServer, node = bench/node-reference (socket.io 4.8), raw = bench/RawKestrel.
+# Targets: gateways = bench/BenchServer, node = bench/node-reference (socket.io 4.8 on Node),
+#   bun = bench/bun-reference (the same socket.io on Bun with @socket.io/bun-engine; bun from npm), raw = bench/RawKestrel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${SMOKE:-0}" = 1 ]; then
   : "${ECHO_CLIENTS:=10}" "${FANOUT_CLIENTS:=20}" "${CONNECT_CONCURRENCY:=2}" "${IDLE_CLIENTS:=20}" "${SECONDS_PER_RUN:=1}" "${RUNS:=1}" "${WARMUP_SECONDS:=0}"
 fi
-read -r -a targets <<<"${*:-gateways node raw}"
+read -r -a targets <<<"${*:-gateways node bun raw}"
 read -r -a scenarios <<<"${SCENARIOS:-echo fanout connect idle}"
 echo_clients=${ECHO_CLIENTS:-100 1000}
 fanout_clients=${FANOUT_CLIENTS:-1000 10000}
@@ -37,7 +38,9 @@ rounds=$(mktemp)
 trap 'rm -f "$results" "$rounds"; stop_targets' EXIT
 
 for project in BenchServer RawKestrel LoadGen; do dotnet build "bench/$project" -c Release -nologo -v q >/dev/null; done
-(cd bench/node-reference && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+for reference in node-reference bun-reference; do
+  (cd "bench/$reference" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+done
 
 # The generator runs its socket continuations inline: one thread-pool hop less per message on its core.
 loadgen() { DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c 1 dotnet bench/LoadGen/bin/Release/net10.0/LoadGen.dll "$@"; }
@@ -53,7 +56,8 @@ start_target() {
     gateways) taskset -c 0 dotnet bench/BenchServer/bin/Release/net10.0/BenchServer.dll --urls "http://127.0.0.1:$port" ${kestrel_args[@]+"${kestrel_args[@]}"} >/dev/null 2>&1 & ;;
     raw) taskset -c 0 dotnet bench/RawKestrel/bin/Release/net10.0/RawKestrel.dll --urls "http://127.0.0.1:$port" ${kestrel_args[@]+"${kestrel_args[@]}"} >/dev/null 2>&1 & ;;
     node) taskset -c 0 node bench/node-reference/server.mjs "$port" >/dev/null 2>&1 & ;;
-    *) echo "unknown target $target (gateways, node, raw)" >&2; exit 2 ;;
+    bun) taskset -c 0 bench/bun-reference/node_modules/.bin/bun bench/bun-reference/server.mjs "$port" >/dev/null 2>&1 & ;;
+    *) echo "unknown target $target (gateways, node, bun, raw)" >&2; exit 2 ;;
   esac
   pids[$target]=$!
   ports[$target]=$port
@@ -136,21 +140,23 @@ awk '
     server_us[key, t] = f["server_us_per_msg"]; loadgen_us[key, t] = f["loadgen_us_per_msg"]
     server_core[key, t] = f["server_core"]; loadgen_core[key, t] = f["loadgen_core"] }
   END {
-    printf "%-8s %6s %-9s %11s %9s %9s %10s %11s %9s %9s %9s\n", "scenario", "size", "target", "rate|KB", "p50_ms", "p99_ms", "server_us", "loadgen_us", "vs_node", "vs_raw", "limit"
+    printf "%-8s %6s %-9s %11s %9s %9s %10s %11s %9s %9s %9s %9s\n", "scenario", "size", "target", "rate|KB", "p50_ms", "p99_ms", "server_us", "loadgen_us", "vs_node", "vs_bun", "vs_raw", "limit"
     for (k = 1; k <= keys; k++) {
       key = order[k]; split(key, parts, " ")
       for (t in targets) if ((key, t) in rows) {
         vn = ((key, "node") in value && value[key, "node"] > 0) ? sprintf("%.2fx", value[key, t] / value[key, "node"]) : "-"
+        vb = ((key, "bun") in value && value[key, "bun"] > 0) ? sprintf("%.2fx", value[key, t] / value[key, "bun"]) : "-"
         vr = ((key, "raw") in value && value[key, "raw"] > 0) ? sprintf("%.2fx", value[key, t] / value[key, "raw"]) : "-"
         if ((m = median_ratio(key, t, "node")) >= 0) vn = sprintf("%.2fx", m)
+        if ((m = median_ratio(key, t, "bun")) >= 0) vb = sprintf("%.2fx", m)
         if ((m = median_ratio(key, t, "raw")) >= 0) vr = sprintf("%.2fx", m)
-        if (parts[1] == "idle") { printf "%-8s %6s %-9s %11.1f %9s %9s %10s %11s %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], "-", "-", "-", "-", vn, vr, "-"; continue }
+        if (parts[1] == "idle") { printf "%-8s %6s %-9s %11.1f %9s %9s %10s %11s %9s %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], "-", "-", "-", "-", vn, vb, vr, "-"; continue }
         limit = loadgen_core[key, t] > server_core[key, t] ? sprintf("gen %.0f%%", loadgen_core[key, t] * 100) : sprintf("srv %.0f%%", server_core[key, t] * 100)
-        printf "%-8s %6s %-9s %11d %9.2f %9.2f %10.1f %11.1f %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], p50[key, t], p99[key, t], server_us[key, t], loadgen_us[key, t], vn, vr, limit
+        printf "%-8s %6s %-9s %11d %9.2f %9.2f %10.1f %11.1f %9s %9s %9s %9s\n", parts[1], parts[2], t, value[key, t], p50[key, t], p99[key, t], server_us[key, t], loadgen_us[key, t], vn, vb, vr, limit
       }
     }
   }' "$rounds" "$results"
 echo ".NET servers: IOQueueCount ${IO_QUEUES:-default}, socket inline completions ${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-0}."
 echo "rate: acks/s (echo), deliveries/s (fanout), connections/s (connect); KB: server memory per idle connection."
 echo "server_us, loadgen_us: CPU per message on each core. limit: the busier core and how busy it was (gen = the generator)."
-echo "vs_node, vs_raw: the median over the rounds of the rate ratio within each round (idle: the one measurement)."
+echo "vs_node, vs_bun, vs_raw: the median over the rounds of the rate ratio within each round (idle: the one measurement)."

@@ -2,7 +2,7 @@ using Gateways.Tests.Infrastructure;
 
 namespace Gateways.Tests.Bench;
 
-/// <summary>The load test still runs end to end: bench/run.sh in its seconds-long smoke mode against all three targets.
+/// <summary>The load test still runs end to end: bench/run.sh in its seconds-long smoke mode against all four targets.
 /// It asserts that every scenario measured something on every target, never how fast: timings do not gate tests.</summary>
 [Collection(Packaging.BuildCollection.Name)]
 [Trait("Category", "Build")]
@@ -20,7 +20,7 @@ public sealed class LoadGeneratorSmokeTests
             .ToList();
         foreach (var scenario in new[] { "echo", "fanout", "connect", "idle" })
         {
-            foreach (var target in new[] { "gateways", "node", "raw" })
+            foreach (var target in new[] { "gateways", "node", "bun", "raw" })
             {
                 var row = rows.SingleOrDefault(cells => cells[0] == scenario && cells[2] == target);
                 Assert.True(row is not null, $"no '{scenario}' row for '{target}' in:\n{output}");

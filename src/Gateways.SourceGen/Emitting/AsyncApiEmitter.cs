@@ -29,7 +29,23 @@ internal static class AsyncApiEmitter
         json.Close();
         json.Property("defaultContentType").String("application/json");
 
-        var channelIds = namespaces.ToDictionary(n => n.Name, n => Id(n.Name == "/" ? "root" : n.Name.TrimStart('/')));
+        // Keys AsyncAPI accepts, unique even where two names differ only in characters it does not.
+        var channelIds = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        var ids = new Dictionary<(string Namespace, string Event, string Direction), string>();
+        var channelsTaken = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var ns in namespaces)
+        {
+            channelIds[ns.Name] = Unique(channelsTaken, Id(ns.Name == "/" ? "root" : ns.Name.TrimStart('/')));
+            var taken = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var (e, direction) in Events(ns))
+            {
+                ids[(ns.Name, e.EventName, direction)] = Unique(taken, MessageId(e, direction));
+                if (direction == "in" && e.Ack is not null)
+                {
+                    ids[(ns.Name, e.EventName, "ack")] = Unique(taken, MessageId(e, "ack"));
+                }
+            }
+        }
         json.Property("channels").Open();
         foreach (var ns in namespaces)
         {
@@ -40,10 +56,10 @@ internal static class AsyncApiEmitter
             json.Property("messages").Open();
             foreach (var (e, direction) in Events(ns))
             {
-                json.Property(MessageId(e, direction)).Open().Property("$ref").String($"#/components/messages/{channel}.{MessageId(e, direction)}").Close();
+                json.Property(ids[(ns.Name, e.EventName, direction)]).Open().Property("$ref").String($"#/components/messages/{channel}.{ids[(ns.Name, e.EventName, direction)]}").Close();
                 if (direction == "in" && e.Ack is not null)
                 {
-                    json.Property(MessageId(e, "ack")).Open().Property("$ref").String($"#/components/messages/{channel}.{MessageId(e, "ack")}").Close();
+                    json.Property(ids[(ns.Name, e.EventName, "ack")]).Open().Property("$ref").String($"#/components/messages/{channel}.{ids[(ns.Name, e.EventName, "ack")]}").Close();
                 }
             }
             json.Close();
@@ -67,19 +83,19 @@ internal static class AsyncApiEmitter
             var channel = channelIds[ns.Name];
             foreach (var (e, direction) in Events(ns))
             {
-                json.Property($"{channel}.{MessageId(e, direction)}").Open();
+                json.Property($"{channel}.{ids[(ns.Name, e.EventName, direction)]}").Open();
                 json.Property("action").String(direction == "in" ? "receive" : "send");
                 json.Property("channel").Open().Property("$ref").String($"#/channels/{channel}").Close();
                 if (e.Summary is { } summary)
                 {
                     json.Property("summary").String(summary);
                 }
-                json.Property("messages").OpenArray().Open().Property("$ref").String($"#/channels/{channel}/messages/{MessageId(e, direction)}").Close().CloseArray();
+                json.Property("messages").OpenArray().Open().Property("$ref").String($"#/channels/{channel}/messages/{ids[(ns.Name, e.EventName, direction)]}").Close().CloseArray();
                 if (direction == "in" && e.Ack is not null)
                 {
                     json.Property("reply").Open();
                     json.Property("channel").Open().Property("$ref").String($"#/channels/{channel}").Close();
-                    json.Property("messages").OpenArray().Open().Property("$ref").String($"#/channels/{channel}/messages/{MessageId(e, "ack")}").Close().CloseArray();
+                    json.Property("messages").OpenArray().Open().Property("$ref").String($"#/channels/{channel}/messages/{ids[(ns.Name, e.EventName, "ack")]}").Close().CloseArray();
                     json.Close();
                 }
                 if (bearer && direction == "in")
@@ -98,7 +114,7 @@ internal static class AsyncApiEmitter
             var channel = channelIds[ns.Name];
             foreach (var (e, direction) in Events(ns))
             {
-                json.Property($"{channel}.{MessageId(e, direction)}").Open();
+                json.Property($"{channel}.{ids[(ns.Name, e.EventName, direction)]}").Open();
                 json.Property("name").String(e.EventName);
                 json.Property("title").String((direction == "in" ? "Client sends " : "Server sends ") + e.EventName);
                 json.Property("payload");
@@ -106,7 +122,7 @@ internal static class AsyncApiEmitter
                 json.Close();
                 if (direction == "in" && e.Ack is { } ack)
                 {
-                    json.Property($"{channel}.{MessageId(e, "ack")}").Open();
+                    json.Property($"{channel}.{ids[(ns.Name, e.EventName, "ack")]}").Open();
                     json.Property("name").String(e.EventName + " (ack)");
                     json.Property("title").String("Acknowledgement of " + e.EventName);
                     json.Property("payload");
@@ -323,6 +339,16 @@ internal static class AsyncApiEmitter
             }
         }
         return values;
+    }
+
+    private static string Unique(HashSet<string> taken, string id)
+    {
+        var candidate = id;
+        for (var i = 2; !taken.Add(candidate); i++)
+        {
+            candidate = id + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return candidate;
     }
 
     /// <summary>A key AsyncAPI accepts (letters, digits, <c>_</c>, <c>-</c>), from any event or namespace name.</summary>

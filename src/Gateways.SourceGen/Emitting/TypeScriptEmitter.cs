@@ -107,7 +107,16 @@ internal static class TypeScriptEmitter
 
     private static string PropertyName(string name) => IsIdentifier(name) ? name : Quote(name);
 
-    private static string Identifier(string name) => IsIdentifier(name) && name != "ack" ? name : "arg_" + new string(name.Where(char.IsLetterOrDigit).ToArray());
+    // Words a TypeScript parameter may not be named (C# allows them as @class, @new…).
+    private static readonly HashSet<string> Reserved = new(System.StringComparer.Ordinal)
+    {
+        "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else", "enum",
+        "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof", "new", "null",
+        "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "ack",
+    };
+
+    private static string Identifier(string name) => IsIdentifier(name) && !Reserved.Contains(name) ? name
+        : "arg_" + new string(name.Where(char.IsLetterOrDigit).ToArray());
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && (char.IsLetter(name[0]) || name[0] is '_' or '$') && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '$');

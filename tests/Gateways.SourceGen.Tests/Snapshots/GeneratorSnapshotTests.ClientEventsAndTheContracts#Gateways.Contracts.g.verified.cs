@@ -16,6 +16,18 @@
       ""address"": ""/orders"",
       ""title"": ""Namespace /orders"",
       ""messages"": {
+        ""note_add"": {
+          ""$ref"": ""#/components/messages/orders.note_add""
+        },
+        ""note_add.ack"": {
+          ""$ref"": ""#/components/messages/orders.note_add.ack""
+        },
+        ""note_add_2"": {
+          ""$ref"": ""#/components/messages/orders.note_add_2""
+        },
+        ""note_add.ack_2"": {
+          ""$ref"": ""#/components/messages/orders.note_add.ack_2""
+        },
         ""pair"": {
           ""$ref"": ""#/components/messages/orders.pair""
         },
@@ -50,6 +62,58 @@
     }
   },
   ""operations"": {
+    ""orders.note_add"": {
+      ""action"": ""receive"",
+      ""channel"": {
+        ""$ref"": ""#/channels/orders""
+      },
+      ""messages"": [
+        {
+          ""$ref"": ""#/channels/orders/messages/note_add""
+        }
+      ],
+      ""reply"": {
+        ""channel"": {
+          ""$ref"": ""#/channels/orders""
+        },
+        ""messages"": [
+          {
+            ""$ref"": ""#/channels/orders/messages/note_add.ack""
+          }
+        ]
+      },
+      ""security"": [
+        {
+          ""$ref"": ""#/components/securitySchemes/jwt""
+        }
+      ]
+    },
+    ""orders.note_add_2"": {
+      ""action"": ""receive"",
+      ""channel"": {
+        ""$ref"": ""#/channels/orders""
+      },
+      ""messages"": [
+        {
+          ""$ref"": ""#/channels/orders/messages/note_add_2""
+        }
+      ],
+      ""reply"": {
+        ""channel"": {
+          ""$ref"": ""#/channels/orders""
+        },
+        ""messages"": [
+          {
+            ""$ref"": ""#/channels/orders/messages/note_add.ack_2""
+          }
+        ]
+      },
+      ""security"": [
+        {
+          ""$ref"": ""#/components/securitySchemes/jwt""
+        }
+      ]
+    },
     ""orders.pair"": {
       ""action"": ""receive"",
       ""channel"": {
@@ -182,6 +246,58 @@
   },
   ""components"": {
     ""messages"": {
+      ""orders.note_add"": {
+        ""name"": ""note:add"",
+        ""title"": ""Client sends note:add"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""string""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
+      ""orders.note_add.ack"": {
+        ""name"": ""note:add (ack)"",
+        ""title"": ""Acknowledgement of note:add"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""boolean""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
+      ""orders.note_add_2"": {
+        ""name"": ""note_add"",
+        ""title"": ""Client sends note_add"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""string""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
+      ""orders.note_add.ack_2"": {
+        ""name"": ""note_add (ack)"",
+        ""title"": ""Acknowledgement of note_add"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""boolean""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
       ""orders.pair"": {
         ""name"": ""pair"",
         ""title"": ""Client sends pair"",
@@ -512,6 +628,8 @@ export interface OrdersServerToClientEvents {
 
 /** Events clients send on namespace `/orders`; `ack` is called with the handler's answer. */
 export interface OrdersClientToServerEvents {
+  ""note:add"": (arg_class: string, ack?: (answer: boolean) => void) => void;
+  note_add: (text: string, ack?: (answer: boolean) => void) => void;
   pair: (left: number, right: number | null, ack?: (answer: boolean) => void) => void;
   /** Places an order; the ack is the order. */
   place: (order: PlaceOrder, ack?: (answer: Order) => void) => void;

@@ -12,66 +12,86 @@ namespace Gateways.Generated.Orders
         public static readonly global::Gateways.Dispatch.GatewayDescriptor Descriptor = new(
             typeof(global::Orders.OrdersGateway),
             "/orders",
-            new string[] { "pair", "place", "rename", "stats" },
+            new string[] { "note:add", "note_add", "pair", "place", "rename", "stats" },
             static binding => new OrdersGatewayDispatcher(binding),
             addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Orders.OrdersGateway>(services));
 
         private readonly global::Orders.OrdersGateway _gateway;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _h0_left;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> _h0_right;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.PlaceOrder> _h1_order;
-        private readonly global::Gateways.IGatewayValidator _h1_orderValidator;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _h2_id;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h2_name;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h0_class;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h1_text;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _h2_left;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> _h2_right;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Orders.PlaceOrder> _h3_order;
+        private readonly global::Gateways.IGatewayValidator _h3_orderValidator;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _h4_id;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h4_name;
 
         private OrdersGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::Orders.OrdersGateway>();
-            _h0_left = binding.TypeInfo<int>("Parameter 'left' of OrdersGateway.Pair (event 'pair')");
-            _h0_right = binding.TypeInfo<int?>("Parameter 'right' of OrdersGateway.Pair (event 'pair')");
-            _h1_order = binding.TypeInfo<global::Orders.PlaceOrder>("Parameter 'order' of OrdersGateway.Place (event 'place')");
+            _h0_class = binding.TypeInfo<string>("Parameter 'class' of OrdersGateway.NoteColon (event 'note:add')");
+            _h1_text = binding.TypeInfo<string>("Parameter 'text' of OrdersGateway.NoteUnderscore (event 'note_add')");
+            _h2_left = binding.TypeInfo<int>("Parameter 'left' of OrdersGateway.Pair (event 'pair')");
+            _h2_right = binding.TypeInfo<int?>("Parameter 'right' of OrdersGateway.Pair (event 'pair')");
+            _h3_order = binding.TypeInfo<global::Orders.PlaceOrder>("Parameter 'order' of OrdersGateway.Place (event 'place')");
             binding.RequireTypeInfo<global::Orders.Order>("The result of OrdersGateway.Place (event 'place')");
-            _h1_orderValidator = binding.GetValidator(typeof(global::Orders.PlaceOrder));
-            _h2_id = binding.TypeInfo<global::System.Guid>("Parameter 'id' of OrdersGateway.Rename (event 'rename')");
-            _h2_name = binding.TypeInfo<string>("Parameter 'name' of OrdersGateway.Rename (event 'rename')");
+            _h3_orderValidator = binding.GetValidator(typeof(global::Orders.PlaceOrder));
+            _h4_id = binding.TypeInfo<global::System.Guid>("Parameter 'id' of OrdersGateway.Rename (event 'rename')");
+            _h4_name = binding.TypeInfo<string>("Parameter 'name' of OrdersGateway.Rename (event 'rename')");
             binding.RequireTypeInfo<global::System.Collections.Generic.Dictionary<string, long>>("The result of OrdersGateway.Stats (event 'stats')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("pair", Handle0_Pair, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Pair"));
-            registry.AddEventHandler("place", Handle1_Place, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Place"));
-            registry.AddEventHandler("rename", Handle2_Rename, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Rename"));
-            registry.AddEventHandler("stats", Handle3_Stats, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Stats"));
+            registry.AddEventHandler("note:add", Handle0_NoteColon, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "NoteColon"));
+            registry.AddEventHandler("note_add", Handle1_NoteUnderscore, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "NoteUnderscore"));
+            registry.AddEventHandler("pair", Handle2_Pair, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Pair"));
+            registry.AddEventHandler("place", Handle3_Place, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Place"));
+            registry.AddEventHandler("rename", Handle4_Rename, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Rename"));
+            registry.AddEventHandler("stats", Handle5_Stats, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Orders.OrdersGateway), "Stats"));
+        }
+
+        /// <summary><c>note:add</c> → <see cref="global::Orders.OrdersGateway.NoteColon"/>.</summary>
+        private global::System.Threading.Tasks.ValueTask Handle0_NoteColon(global::Gateways.GatewayEventContext context)
+        {
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h0_class);
+            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.NoteColon(a0));
+        }
+
+        /// <summary><c>note_add</c> → <see cref="global::Orders.OrdersGateway.NoteUnderscore"/>.</summary>
+        private global::System.Threading.Tasks.ValueTask Handle1_NoteUnderscore(global::Gateways.GatewayEventContext context)
+        {
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h1_text);
+            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.NoteUnderscore(a0));
         }
 
         /// <summary><c>pair</c> → <see cref="global::Orders.OrdersGateway.Pair"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle0_Pair(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle2_Pair(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 0, _h0_left)!;
-            var a1 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 1, _h0_right)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 0, _h2_left)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 1, _h2_right)!;
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Pair(a0, a1));
         }
 
         /// <summary><c>place</c> → <see cref="global::Orders.OrdersGateway.Place"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle1_Place(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle3_Place(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h1_order);
-            global::Gateways.Dispatch.GatewayBinding.Validate(_h1_orderValidator, a0);
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h3_order);
+            global::Gateways.Dispatch.GatewayBinding.Validate(_h3_orderValidator, a0);
             return global::Gateways.Dispatch.GatewayResults.Await(context, _gateway.Place(a0));
         }
 
         /// <summary><c>rename</c> → <see cref="global::Orders.OrdersGateway.Rename"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle2_Rename(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle4_Rename(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyProperty(context, "id", _h2_id)!;
-            var a1 = global::Gateways.Dispatch.GatewayBinding.RequiredBodyProperty(context, "name", _h2_name);
+            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyProperty(context, "id", _h4_id)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.RequiredBodyProperty(context, "name", _h4_name);
             _gateway.Rename(a0, a1);
             return default;
         }
 
         /// <summary><c>stats</c> → <see cref="global::Orders.OrdersGateway.Stats"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle3_Stats(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle5_Stats(global::Gateways.GatewayEventContext context)
         {
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Stats());
         }

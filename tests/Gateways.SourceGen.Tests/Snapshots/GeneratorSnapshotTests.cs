@@ -310,6 +310,10 @@ public sealed class GeneratorSnapshotTests
 
                 [SubscribeMessage("stats")]
                 public Dictionary<string, long> Stats() => new();
+
+                // Names AsyncAPI keys and TypeScript parameters cannot take as they are.
+                [SubscribeMessage("note:add")] public bool NoteColon([MessageBody] string @class) => true;
+                [SubscribeMessage("note_add")] public bool NoteUnderscore([MessageBody] string text) => true;
             }
             """);
 

@@ -20,6 +20,21 @@ internal static class TypedClientParser
     public static (TypedClientModel? Model, EquatableArray<DiagnosticInfo> Diagnostics) Parse(GeneratorAttributeSyntaxContext context,
         CancellationToken cancellationToken)
     {
+        try
+        {
+            return ParseClient(context, cancellationToken);
+        }
+        catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+        {
+            // A generator bug must not take the build down silently: the class says what failed.
+            return (null, new[] { Info((INamedTypeSymbol)context.TargetSymbol, $"the generator failed ({ex.GetType().Name}: {ex.Message})") }
+                .ToEquatableArray());
+        }
+    }
+
+    private static (TypedClientModel? Model, EquatableArray<DiagnosticInfo> Diagnostics) ParseClient(GeneratorAttributeSyntaxContext context,
+        CancellationToken cancellationToken)
+    {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (ClassDeclarationSyntax)context.TargetNode;
         string? problem = null;
@@ -52,8 +67,15 @@ internal static class TypedClientParser
         foreach (var handler in model.Handlers.Where(h => h.Role == HandlerRole.Event))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var method = Methods(gateway!).First(m => m.Name == handler.MethodName);
+            // The handler's method by its event (an overload of the same name is another method).
+            var method = Methods(gateway!).FirstOrDefault(m => m.Name == handler.MethodName
+                && GatewayParser.FindAttribute(m, KnownNames.SubscribeMessageAttribute) is { ConstructorArguments.Length: 1 } subscribe
+                && subscribe.ConstructorArguments[0].Value as string == handler.EventName);
             var body = handler.Parameters.Where(p => p.Kind is ParameterKind.Body or ParameterKind.BodyIndex or ParameterKind.BodyProperty).ToList();
+            if (method is null || body.Any(p => method.Parameters.All(m => m.Name != p.Name)))
+            {
+                continue;
+            }
             var byProperty = body.Any(p => p.Kind == ParameterKind.BodyProperty);
             var ordered = byProperty ? body : body.OrderBy(p => p.Kind == ParameterKind.Body ? 0 : p.Index).ToList();
             var parameters = ordered.Select(p => new ClientEventParameter(p.Name,

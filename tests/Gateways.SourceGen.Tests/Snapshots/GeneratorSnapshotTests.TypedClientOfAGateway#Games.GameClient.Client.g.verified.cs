@@ -27,6 +27,14 @@ namespace Games
             return new GameClient(await global::Gateways.Testing.GatewayTestClient.ConnectAsync(serverUrl, options).ConfigureAwait(false));
         }
 
+        /// <summary>Sends <c>ask:number</c> and returns the handler's answer.</summary>
+        public async global::System.Threading.Tasks.Task<int> AskNumberAsync(int @n) =>
+            (await Connection.EmitWithAckAsync("ask:number", new object?[] { @n }).ConfigureAwait(false)).Get<int>(0)!;
+
+        /// <summary>Sends <c>ask:text</c> and returns the handler's answer.</summary>
+        public async global::System.Threading.Tasks.Task<string> AskTextAsync(string @text) =>
+            (await Connection.EmitWithAckAsync("ask:text", new object?[] { @text }).ConfigureAwait(false)).Get<string>(0)!;
+
         /// <summary>Sends <c>chat</c> (its handler answers nothing).</summary>
         public global::System.Threading.Tasks.Task ChatAsync(string @text, string? @to) =>
             Connection.EmitAsync("chat", new object?[] { new global::System.Collections.Generic.Dictionary<string, object?> { ["text"] = @text, ["to"] = @to } });

@@ -12,46 +12,66 @@ namespace Gateways.Generated.Games
         public static readonly global::Gateways.Dispatch.GatewayDescriptor Descriptor = new(
             typeof(global::Games.GameGateway),
             "/games",
-            new string[] { "chat", "custom", "move", "pair" },
+            new string[] { "ask:number", "ask:text", "chat", "custom", "move", "pair" },
             static binding => new GameGatewayDispatcher(binding),
             addServices: static services => global::Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<global::Games.GameGateway>(services));
 
         private readonly global::Games.GameGateway _gateway;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h0_text;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h0_to;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Games.Move> _h2_move;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _h3_a;
-        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _h3_b;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _h0_n;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h1_text;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h2_text;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _h2_to;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Games.Move> _h4_move;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _h5_a;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _h5_b;
 
         private GameGatewayDispatcher(global::Gateways.Dispatch.GatewayBindingContext binding)
         {
             _gateway = binding.GetGateway<global::Games.GameGateway>();
-            _h0_text = binding.TypeInfo<string>("Parameter 'text' of GameGateway.Chat (event 'chat')");
-            _h0_to = binding.TypeInfo<string>("Parameter 'to' of GameGateway.Chat (event 'chat')");
-            _h2_move = binding.TypeInfo<global::Games.Move>("Parameter 'move' of GameGateway.Play (event 'move')");
-            _h3_a = binding.TypeInfo<int>("Parameter 'a' of GameGateway.Pair (event 'pair')");
-            _h3_b = binding.TypeInfo<int>("Parameter 'b' of GameGateway.Pair (event 'pair')");
+            _h0_n = binding.TypeInfo<int>("Parameter 'n' of GameGateway.Ask (event 'ask:number')");
+            _h1_text = binding.TypeInfo<string>("Parameter 'text' of GameGateway.Ask (event 'ask:text')");
+            _h2_text = binding.TypeInfo<string>("Parameter 'text' of GameGateway.Chat (event 'chat')");
+            _h2_to = binding.TypeInfo<string>("Parameter 'to' of GameGateway.Chat (event 'chat')");
+            _h4_move = binding.TypeInfo<global::Games.Move>("Parameter 'move' of GameGateway.Play (event 'move')");
+            _h5_a = binding.TypeInfo<int>("Parameter 'a' of GameGateway.Pair (event 'pair')");
+            _h5_b = binding.TypeInfo<int>("Parameter 'b' of GameGateway.Pair (event 'pair')");
         }
 
         public override void AddHandlers(global::Gateways.Dispatch.IGatewayHandlerRegistry registry)
         {
-            registry.AddEventHandler("chat", Handle0_Chat, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Chat"));
-            registry.AddEventHandler("custom", Handle1_Custom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Custom"));
-            registry.AddEventHandler("move", Handle2_Play, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Play"));
-            registry.AddEventHandler("pair", Handle3_Pair, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Pair"));
+            registry.AddEventHandler("ask:number", Handle0_Ask, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Ask"));
+            registry.AddEventHandler("ask:text", Handle1_Ask, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Ask"));
+            registry.AddEventHandler("chat", Handle2_Chat, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Chat"));
+            registry.AddEventHandler("custom", Handle3_Custom, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Custom"));
+            registry.AddEventHandler("move", Handle4_Play, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Play"));
+            registry.AddEventHandler("pair", Handle5_Pair, new global::Gateways.Dispatch.GatewayHandlerMetadata(typeof(global::Games.GameGateway), "Pair"));
+        }
+
+        /// <summary><c>ask:number</c> → <see cref="global::Games.GameGateway.Ask"/>.</summary>
+        private global::System.Threading.Tasks.ValueTask Handle0_Ask(global::Gateways.GatewayEventContext context)
+        {
+            var a0 = global::Gateways.Dispatch.GatewayBinding.Body(context, _h0_n)!;
+            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Ask(a0));
+        }
+
+        /// <summary><c>ask:text</c> → <see cref="global::Games.GameGateway.Ask"/>.</summary>
+        private global::System.Threading.Tasks.ValueTask Handle1_Ask(global::Gateways.GatewayEventContext context)
+        {
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h1_text);
+            return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Ask(a0));
         }
 
         /// <summary><c>chat</c> → <see cref="global::Games.GameGateway.Chat"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle0_Chat(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle2_Chat(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBodyProperty(context, "text", _h0_text);
-            var a1 = global::Gateways.Dispatch.GatewayBinding.BodyProperty(context, "to", _h0_to)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBodyProperty(context, "text", _h2_text);
+            var a1 = global::Gateways.Dispatch.GatewayBinding.BodyProperty(context, "to", _h2_to)!;
             _gateway.Chat(a0, a1);
             return default;
         }
 
         /// <summary><c>custom</c> → <see cref="global::Games.GameGateway.Custom"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle1_Custom(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle3_Custom(global::Gateways.GatewayEventContext context)
         {
             var a0 = new global::Gateways.AckCallback(context.Ack);
             _gateway.Custom(a0);
@@ -59,17 +79,17 @@ namespace Gateways.Generated.Games
         }
 
         /// <summary><c>move</c> → <see cref="global::Games.GameGateway.Play"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle2_Play(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle4_Play(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h2_move);
+            var a0 = global::Gateways.Dispatch.GatewayBinding.RequiredBody(context, _h4_move);
             return global::Gateways.Dispatch.GatewayResults.Await(context, _gateway.Play(a0));
         }
 
         /// <summary><c>pair</c> → <see cref="global::Games.GameGateway.Pair"/>.</summary>
-        private global::System.Threading.Tasks.ValueTask Handle3_Pair(global::Gateways.GatewayEventContext context)
+        private global::System.Threading.Tasks.ValueTask Handle5_Pair(global::Gateways.GatewayEventContext context)
         {
-            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 0, _h3_a)!;
-            var a1 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 1, _h3_b)!;
+            var a0 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 0, _h5_a)!;
+            var a1 = global::Gateways.Dispatch.GatewayBinding.BodyAt(context, 1, _h5_b)!;
             return global::Gateways.Dispatch.GatewayResults.Complete(context, _gateway.Pair(a0, a1));
         }
     }

@@ -16,6 +16,18 @@
       ""address"": ""/games"",
       ""title"": ""Namespace /games"",
       ""messages"": {
+        ""ask_number"": {
+          ""$ref"": ""#/components/messages/games.ask_number""
+        },
+        ""ask_number.ack"": {
+          ""$ref"": ""#/components/messages/games.ask_number.ack""
+        },
+        ""ask_text"": {
+          ""$ref"": ""#/components/messages/games.ask_text""
+        },
+        ""ask_text.ack"": {
+          ""$ref"": ""#/components/messages/games.ask_text.ack""
+        },
         ""chat"": {
           ""$ref"": ""#/components/messages/games.chat""
         },
@@ -50,6 +62,58 @@
     }
   },
   ""operations"": {
+    ""games.ask_number"": {
+      ""action"": ""receive"",
+      ""channel"": {
+        ""$ref"": ""#/channels/games""
+      },
+      ""messages"": [
+        {
+          ""$ref"": ""#/channels/games/messages/ask_number""
+        }
+      ],
+      ""reply"": {
+        ""channel"": {
+          ""$ref"": ""#/channels/games""
+        },
+        ""messages"": [
+          {
+            ""$ref"": ""#/channels/games/messages/ask_number.ack""
+          }
+        ]
+      },
+      ""security"": [
+        {
+          ""$ref"": ""#/components/securitySchemes/jwt""
+        }
+      ]
+    },
+    ""games.ask_text"": {
+      ""action"": ""receive"",
+      ""channel"": {
+        ""$ref"": ""#/channels/games""
+      },
+      ""messages"": [
+        {
+          ""$ref"": ""#/channels/games/messages/ask_text""
+        }
+      ],
+      ""reply"": {
+        ""channel"": {
+          ""$ref"": ""#/channels/games""
+        },
+        ""messages"": [
+          {
+            ""$ref"": ""#/channels/games/messages/ask_text.ack""
+          }
+        ]
+      },
+      ""security"": [
+        {
+          ""$ref"": ""#/components/securitySchemes/jwt""
+        }
+      ]
+    },
     ""games.chat"": {
       ""action"": ""receive"",
       ""channel"": {
@@ -180,6 +244,58 @@
   },
   ""components"": {
     ""messages"": {
+      ""games.ask_number"": {
+        ""name"": ""ask:number"",
+        ""title"": ""Client sends ask:number"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""integer""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
+      ""games.ask_number.ack"": {
+        ""name"": ""ask:number (ack)"",
+        ""title"": ""Acknowledgement of ask:number"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""integer""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
+      ""games.ask_text"": {
+        ""name"": ""ask:text"",
+        ""title"": ""Client sends ask:text"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""string""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
+      ""games.ask_text.ack"": {
+        ""name"": ""ask:text (ack)"",
+        ""title"": ""Acknowledgement of ask:text"",
+        ""payload"": {
+          ""type"": ""array"",
+          ""items"": [
+            {
+              ""type"": ""string""
+            }
+          ],
+          ""minItems"": 1
+        }
+      },
       ""games.chat"": {
         ""name"": ""chat"",
         ""title"": ""Client sends chat"",
@@ -377,6 +493,8 @@ export interface GamesServerToClientEvents {
 
 /** Events clients send on namespace `/games`; `ack` is called with the handler's answer. */
 export interface GamesClientToServerEvents {
+  ""ask:number"": (n: number, ack?: (answer: number) => void) => void;
+  ""ask:text"": (text: string, ack?: (answer: string) => void) => void;
   chat: (payload: ChatPayload) => void;
   custom: (ack?: (...answer: unknown[]) => void) => void;
   move: (move: Move, ack?: (answer: boolean) => void) => void;

@@ -348,6 +348,9 @@ public sealed class GeneratorSnapshotTests
                 [SubscribeMessage("chat")] public void Chat([MessageBody("text")] string text, [MessageBody("to")] string? to) { }
                 [SubscribeMessage("pair")] public int Pair([MessageBody(Index = 0)] int a, [MessageBody(Index = 1)] int b) => a + b;
                 [SubscribeMessage("custom")] public void Custom(AckCallback ack) => ack("done");
+                // Overloads: each its own event.
+                [SubscribeMessage("ask:number")] public int Ask([MessageBody] int n) => n;
+                [SubscribeMessage("ask:text")] public string Ask([MessageBody] string text) => text;
             }
 
             [GatewayClient(typeof(GameGateway))]

@@ -35,14 +35,14 @@ internal static class AsyncApiEmitter
         var channelsTaken = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var ns in namespaces)
         {
-            channelIds[ns.Name] = Unique(channelsTaken, Id(ns.Name == "/" ? "root" : ns.Name.TrimStart('/')));
+            channelIds[ns.Name] = Helpers.Names.Unique(channelsTaken, Id(ns.Name == "/" ? "root" : ns.Name.TrimStart('/')), "_");
             var taken = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (var (e, direction) in Events(ns))
             {
-                ids[(ns.Name, e.EventName, direction)] = Unique(taken, MessageId(e, direction));
+                ids[(ns.Name, e.EventName, direction)] = Helpers.Names.Unique(taken, MessageId(e, direction), "_");
                 if (direction == "in" && e.Ack is not null)
                 {
-                    ids[(ns.Name, e.EventName, "ack")] = Unique(taken, MessageId(e, "ack"));
+                    ids[(ns.Name, e.EventName, "ack")] = Helpers.Names.Unique(taken, MessageId(e, "ack"), "_");
                 }
             }
         }
@@ -339,16 +339,6 @@ internal static class AsyncApiEmitter
             }
         }
         return values;
-    }
-
-    private static string Unique(HashSet<string> taken, string id)
-    {
-        var candidate = id;
-        for (var i = 2; !taken.Add(candidate); i++)
-        {
-            candidate = id + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return candidate;
     }
 
     /// <summary>A key AsyncAPI accepts (letters, digits, <c>_</c>, <c>-</c>), from any event or namespace name.</summary>

@@ -75,12 +75,7 @@ internal static class ContractsEmitter
         var taken = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var shape in byId.Values)
         {
-            var name = shape.Name;
-            for (var i = 2; !taken.Add(name); i++)
-            {
-                name = shape.Name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-            shapes[shape.Id] = shape with { Name = name };
+            shapes[shape.Id] = shape with { Name = Helpers.Names.Unique(taken, shape.Name) };
         }
         return ([.. namespaces.Values], shapes);
     }

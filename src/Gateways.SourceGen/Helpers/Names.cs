@@ -23,4 +23,16 @@ internal static class Names
         }
         return text.Length == 0 ? empty : char.IsDigit(text[0]) ? "N" + text : text.ToString();
     }
+
+    /// <summary><paramref name="name"/>, or with the first number from 2 on (after <paramref name="separator"/>)
+    /// that <paramref name="taken"/> does not hold yet; the result is added to it.</summary>
+    public static string Unique(System.Collections.Generic.HashSet<string> taken, string name, string separator = "")
+    {
+        var candidate = name;
+        for (var i = 2; !taken.Add(candidate); i++)
+        {
+            candidate = name + separator + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return candidate;
+    }
 }

@@ -21,7 +21,6 @@ internal sealed class ContractParser
     private static readonly Regex Spaces = new(@"\s+", RegexOptions.Compiled);
 
     private readonly Dictionary<string, TypeShape?> _shapes = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly List<EventContract> _clientToServer = new();
     private readonly List<EventContract> _serverToClient = new();
 
@@ -62,7 +61,7 @@ internal sealed class ContractParser
         {
             // [MessageBody("a")] x, [MessageBody("b")] y: the client sends one object with those properties.
             var id = method.ContainingType.ToDisplayString(IdFormat) + "." + method.Name + "(payload)";
-            _shapes[id] = new TypeShape(id, UniqueName(Helpers.Names.Pascal(handler.EventName) + "Payload"), properties.ToEquatableArray(),
+            _shapes[id] = new TypeShape(id, Helpers.Names.Pascal(handler.EventName) + "Payload", properties.ToEquatableArray(),
                 EquatableArray<string>.Empty, false, null);
             arguments[0] = new ArgumentContract("payload", new TypeRef(TypeRefKind.Object, ShapeId: id));
         }
@@ -226,7 +225,7 @@ internal sealed class ContractParser
                 properties.Add(ignore == IgnoreCondition.Sometimes ? shape with { Required = false } : shape);
             }
         }
-        _shapes[id] = new TypeShape(id, UniqueName(type.Name), properties.ToEquatableArray(), EquatableArray<string>.Empty, false,
+        _shapes[id] = new TypeShape(id, type.Name, properties.ToEquatableArray(), EquatableArray<string>.Empty, false,
             Summary(type));
         return id;
     }
@@ -317,7 +316,7 @@ internal sealed class ContractParser
         var values = type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => asStrings
             ? FirstString(GatewayParser.FindAttribute(f, "System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute")) ?? f.Name
             : Convert.ToString(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture)!);
-        _shapes[id] = new TypeShape(id, UniqueName(type.Name), EquatableArray<PropertyShape>.Empty, values.ToEquatableArray(), asStrings,
+        _shapes[id] = new TypeShape(id, type.Name, EquatableArray<PropertyShape>.Empty, values.ToEquatableArray(), asStrings,
             Summary(type));
         return id;
     }
@@ -349,18 +348,6 @@ internal sealed class ContractParser
         attribute is { ConstructorArguments.Length: 1 } && attribute.ConstructorArguments[0].Value is string value ? value : null;
 
     private static bool HasAttribute(ISymbol symbol, string name) => GatewayParser.FindAttribute(symbol, name) is not null;
-
-    /// <summary>A TypeScript-safe name, unique within the contract (two types named alike in different .NET
-    /// namespaces get a number).</summary>
-    private string UniqueName(string name)
-    {
-        var candidate = name;
-        for (var i = 2; !_names.Add(candidate); i++)
-        {
-            candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return candidate;
-    }
 
     private static string Camel(string name) => name.Length == 0 || char.IsLower(name[0]) ? name
         : name.Length == 1 ? name.ToLowerInvariant() : char.ToLowerInvariant(name[0]) + name.Substring(1);

@@ -81,7 +81,7 @@ internal static class TypedClientParser
             var parameters = ordered.Select(p => new ClientEventParameter(p.Name,
                 method.Parameters.First(m => m.Name == p.Name).Type.ToDisplayString(TypeNameFormat))).ToEquatableArray();
             var (ack, ackType) = Ack(method, handler);
-            sends.Add(new TypedClientSend(Unique(names, Helpers.Names.Pascal(handler.EventName) + "Async"), handler.EventName, parameters,
+            sends.Add(new TypedClientSend(Helpers.Names.Unique(names, Helpers.Names.Pascal(handler.EventName) + "Async"), handler.EventName, parameters,
                 byProperty ? ordered.Select(p => p.Property ?? p.Name).ToEquatableArray() : EquatableArray<string>.Empty, ack, ackType));
         }
         var listens = new List<TypedClientListen>();
@@ -93,7 +93,7 @@ internal static class TypedClientParser
                 var suffix = Helpers.Names.Pascal(eventName);
                 if (names.Contains("On" + suffix) || names.Contains("WaitFor" + suffix + "Async"))
                 {
-                    suffix = Unique(names, suffix + "Event");
+                    suffix = Helpers.Names.Unique(names, suffix + "Event");
                 }
                 names.Add("On" + suffix);
                 names.Add("WaitFor" + suffix + "Async");
@@ -152,16 +152,6 @@ internal static class TypedClientParser
             }
         }
         return null;
-    }
-
-    private static string Unique(HashSet<string> taken, string name)
-    {
-        var candidate = name;
-        for (var i = 2; !taken.Add(candidate); i++)
-        {
-            candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return candidate;
     }
 
     private static DiagnosticInfo Info(INamedTypeSymbol type, string problem) =>

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Gateways.EngineIO;
@@ -13,13 +12,14 @@ public sealed class EngineIOSession
     private readonly EngineIOServer _server;
     private readonly EngineIOOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<OutgoingFrame> _outgoing =
-        Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly Lock _sendLock = new();
+    private readonly SendQueue _outgoing;
     private readonly Lock _stateLock = new();
     private readonly ITimer _heartbeat;
     private readonly CancellationTokenSource _closed = new();
-    private CancellationTokenSource _pollInterrupt = new();
+    // Made by the first poll that waits: a WebSocket-only session never needs one. Cancelled once, for good.
+    private CancellationTokenSource? _pollInterrupt;
+    private bool _pollsInterrupted;
     private IEngineIOSessionHandler _handler = NullHandler.Instance;
     private long _queuedBytes;
     // Frames in _outgoing: added under _sendLock, taken by TryDequeue. Zero under the lock means the queue is empty,
@@ -50,6 +50,7 @@ public sealed class EngineIOSession
         _options = options;
         _logger = logger;
         TimeProvider = timeProvider;
+        _outgoing = new SendQueue(_sendLock);
         _heartbeat = timeProvider.CreateTimer(static state => ((EngineIOSession)state!).OnHeartbeat(), this,
             Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _openedAt = Internal.GatewaysMetrics.ConnectionOpened();
@@ -81,9 +82,32 @@ public sealed class EngineIOSession
 
     internal UpgradeState Upgrade { get; private set; }
 
-    internal ChannelReader<OutgoingFrame> Outgoing => _outgoing.Reader;
+    /// <summary>Waits until a frame is queued (<see langword="true"/>) or the queue is closed and empty; one reader at a time.</summary>
+    internal ValueTask<bool> WaitForFramesAsync(CancellationToken cancellationToken = default) =>
+        _outgoing.WaitToReadAsync(cancellationToken);
 
-    internal CancellationToken PollInterrupt => _pollInterrupt.Token;
+    /// <summary>Cancelled when polls must end: the WebSocket took over, or the session was torn down.</summary>
+    internal CancellationToken PollInterrupt
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _pollsInterrupted ? new CancellationToken(canceled: true) : (_pollInterrupt ??= new()).Token;
+            }
+        }
+    }
+
+    private void InterruptPolls()
+    {
+        CancellationTokenSource? interrupt;
+        lock (_stateLock)
+        {
+            _pollsInterrupted = true;
+            interrupt = _pollInterrupt;
+        }
+        interrupt?.Cancel();
+    }
 
     internal byte[] PendingPollCloseFrame => _pendingPollCloseFrame;
 
@@ -228,7 +252,7 @@ public sealed class EngineIOSession
     private bool Enqueue(OutgoingFrame frame)
     {
         Interlocked.Increment(ref _queuedFrames);
-        if (_outgoing.Writer.TryWrite(frame))
+        if (_outgoing.TryWrite(frame))
         {
             return true;
         }
@@ -239,7 +263,7 @@ public sealed class EngineIOSession
     /// <summary>Takes the next queued frame, for the transport that writes them.</summary>
     internal bool TryDequeue(out OutgoingFrame frame)
     {
-        if (!_outgoing.Reader.TryRead(out frame))
+        if (!_outgoing.TryRead(out frame))
         {
             return false;
         }
@@ -503,7 +527,7 @@ public sealed class EngineIOSession
                 pollEnded = Task.CompletedTask;
             }
         }
-        _pollInterrupt.Cancel();
+        InterruptPolls();
         if (pollEnded.IsCompleted)
         {
             return true;
@@ -571,7 +595,7 @@ public sealed class EngineIOSession
                 Enqueue(OutgoingFrame.Close);
             }
         }
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         EngineIOLog.SessionClosed(_logger, Id, reason);
         try
         {
@@ -614,7 +638,7 @@ public sealed class EngineIOSession
             StopProbeTimer();
         }
         _server.Remove(this);
-        _pollInterrupt.Cancel();
+        InterruptPolls();
         while (TryDequeue(out _))
         {
         }

@@ -12,7 +12,9 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     private readonly SocketIOConnection _connection;
     private readonly GatewayNamespace _namespace;
     private readonly CancellationTokenSource _disconnected = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<EventArguments>> _pendingAcks = new();
+    // Both made on first use: most sockets never await an acknowledgement from their client nor keep items.
+    private ConcurrentDictionary<long, TaskCompletionSource<EventArguments>>? _pendingAcks;
+    private ConcurrentDictionary<string, object?>? _items;
     private int _state; // 0 connecting, 1 connected, 2 disconnected
     private BroadcastOptions? _ownRoom; // what a direct emit is stored for, with recovery on
 
@@ -68,7 +70,11 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
     public CancellationToken Disconnected => _disconnected.Token;
 
     /// <inheritdoc/>
-    public IDictionary<string, object?> Items { get; } = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
+    public IDictionary<string, object?> Items =>
+        Volatile.Read(ref _items) ?? LazyInitializer.EnsureInitialized(ref _items, static () => new(StringComparer.Ordinal));
+
+    /// <summary>The items as they are now, without creating the dictionary.</summary>
+    private KeyValuePair<string, object?>[] ItemsSnapshot() => Volatile.Read(ref _items) is { } items ? [.. items] : [];
 
     /// <summary>The id of the Engine.IO session (the connection) this socket rides on.</summary>
     public string ConnectionId => _connection.Session.Id;
@@ -350,7 +356,8 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         timeout = Internal.TimerLimits.Clamp(timeout);
         var answer = new TaskCompletionSource<EventArguments>(TaskCreationOptions.RunContinuationsAsynchronously);
         var entry = new KeyValuePair<long, TaskCompletionSource<EventArguments>>(ackId, answer);
-        _pendingAcks[ackId] = answer;
+        var pendingAcks = Volatile.Read(ref _pendingAcks) ?? LazyInitializer.EnsureInitialized(ref _pendingAcks);
+        pendingAcks[ackId] = answer;
         try
         {
             // Registered before the check: either this sees the disconnect or the disconnect sees the registration.
@@ -371,16 +378,16 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         finally
         {
             // Every way out (answer, timeout, disconnect, a send that threw) leaves no entry behind.
-            _pendingAcks.TryRemove(entry);
+            pendingAcks.TryRemove(entry);
         }
     }
 
     /// <summary>The number of server-to-client acknowledgements still awaited (for tests of the bound).</summary>
-    internal int PendingAckCount => _pendingAcks.Count;
+    internal int PendingAckCount => Volatile.Read(ref _pendingAcks)?.Count ?? 0;
 
     internal void OnAck(long ackId, EventArguments arguments)
     {
-        if (_pendingAcks.TryRemove(ackId, out var answer))
+        if (Volatile.Read(ref _pendingAcks) is { } pendingAcks && pendingAcks.TryRemove(ackId, out var answer))
         {
             answer.TrySetResult(arguments);
         }
@@ -467,17 +474,21 @@ internal sealed class GatewaySocket : IGatewayLocalSocket
         }
         if (_namespace.Recovery is { } recovery && PrivateId is not null && IsRecoverable(reason))
         {
-            recovery.Persist(new Recovery.RecoverySession(PrivateId, Id, [.. Rooms], [.. Items], User, UserId, TokenExpiresAt,
+            recovery.Persist(new Recovery.RecoverySession(PrivateId, Id, [.. Rooms], ItemsSnapshot(), User, UserId, TokenExpiresAt,
                 ConnectedAtOffset, _namespace.TimeProvider.GetUtcNow()));
         }
         _namespace.Adapter.DeleteAll(Id);
         _namespace.Remove(this);
         _connection.Remove(this);
-        foreach (var pending in _pendingAcks)
+        // Read after the state changed (a full fence): a sender that registers later sees the disconnect instead.
+        if (Volatile.Read(ref _pendingAcks) is { } pendingAcks)
         {
-            if (_pendingAcks.TryRemove(pending.Key, out var answer))
+            foreach (var pending in pendingAcks)
             {
-                answer.TrySetCanceled(Disconnected);
+                if (pendingAcks.TryRemove(pending.Key, out var answer))
+                {
+                    answer.TrySetCanceled(Disconnected);
+                }
             }
         }
         _disconnected.Cancel();

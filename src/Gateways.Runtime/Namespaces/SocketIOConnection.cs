@@ -20,7 +20,8 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
     private readonly GatewaysOptions _options;
     private readonly Lock _socketsLock = new();
     private readonly Dictionary<string, GatewaySocket> _sockets = new(StringComparer.Ordinal);
-    private readonly ITimer _connectTimeout;
+    // Dropped once a namespace connected: it never runs again, and an idle connection need not hold a timer for it.
+    private ITimer? _connectTimeout;
     private readonly DateTimeOffset _opened;
     private readonly EventInvoker _invoker;
     private readonly SocketIOPacketAssembler _assembler;
@@ -243,7 +244,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
             return false;
         }
         Volatile.Write(ref _refusedConnects, 0);
-        _connectTimeout.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _connectTimeout, null)?.Dispose();
         Session.MarkApplicationConnected();
         socket.MarkConnected();
         @namespace.Add(socket);
@@ -386,7 +387,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
 
     public void OnClose(string reason)
     {
-        _connectTimeout.Dispose();
+        Interlocked.Exchange(ref _connectTimeout, null)?.Dispose();
         _binaryTimeout?.Dispose();
         GatewaySocket[] sockets;
         lock (_socketsLock)

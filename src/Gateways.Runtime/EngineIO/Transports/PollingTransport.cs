@@ -53,7 +53,7 @@ internal static class PollingTransport
             session.SetPollWaiting(true);
             try
             {
-                hasData = await session.Outgoing.WaitToReadAsync(wait.Token);
+                hasData = await session.WaitForFramesAsync(wait.Token);
                 interrupted = false;
             }
             catch (OperationCanceledException)

@@ -283,10 +283,9 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
 
     private async Task WriteLoopAsync()
     {
-        var queue = _session.Outgoing;
         try
         {
-            while (await queue.WaitToReadAsync())
+            while (await _session.WaitForFramesAsync())
             {
                 // The gate keeps queued frames behind a direct send still in flight.
                 await _sending.WaitAsync();

@@ -6,7 +6,7 @@
 #
 # Environment (defaults in brackets):
 #   SCENARIOS [echo fanout connect idle]   ECHO_CLIENTS [100 1000]   FANOUT_CLIENTS [1000 10000]
-#   CONNECT_CONCURRENCY [10]   IDLE_CLIENTS [1000]   INFLIGHT [16] (broadcasts in flight)   PAYLOAD [16]
+#   CONNECT_CONCURRENCY [10]   IDLE_CLIENTS [2000]   INFLIGHT [16] (broadcasts in flight)   PAYLOAD [16]
 #   SECONDS_PER_RUN [10]   RUNS [3] (the median run by rate is shown)   WARMUP_SECONDS [30] (tiered JIT settles)
 #   SMOKE=1: seconds-long, tiny loads (CI)
 #   IO_QUEUES: Kestrel's IOQueueCount for both .NET servers [Kestrel's default]; 0 trades broadcast batching for echo
@@ -24,7 +24,7 @@ read -r -a scenarios <<<"${SCENARIOS:-echo fanout connect idle}"
 echo_clients=${ECHO_CLIENTS:-100 1000}
 fanout_clients=${FANOUT_CLIENTS:-1000 10000}
 concurrency=${CONNECT_CONCURRENCY:-10}
-idle_clients=${IDLE_CLIENTS:-1000}
+idle_clients=${IDLE_CLIENTS:-2000}
 inflight=${INFLIGHT:-16}
 payload=${PAYLOAD:-16}
 seconds=${SECONDS_PER_RUN:-10}

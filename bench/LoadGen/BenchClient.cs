@@ -17,13 +17,13 @@ internal sealed class BenchClient(RawWebSocket socket, Protocol protocol) : IAsy
 {
     public RawWebSocket Socket { get; } = socket;
 
-    public static async Task<BenchClient> ConnectAsync(Uri server, Protocol protocol)
+    public static async Task<BenchClient> ConnectAsync(Uri server, Protocol protocol, System.Net.IPAddress? source = null, bool small = false)
     {
         if (protocol == Protocol.Raw)
         {
-            return new BenchClient(await RawWebSocket.ConnectAsync(server, "/raw"), protocol);
+            return new BenchClient(await RawWebSocket.ConnectAsync(server, "/raw", source, small), protocol);
         }
-        var socket = await RawWebSocket.ConnectAsync(server, "/socket.io/?EIO=4&transport=websocket");
+        var socket = await RawWebSocket.ConnectAsync(server, "/socket.io/?EIO=4&transport=websocket", source, small);
         var open = await socket.ReceiveAsync();
         if (open.Length == 0 || open.Span[0] != (byte)'0')
         {

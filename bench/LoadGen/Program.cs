@@ -21,18 +21,20 @@ return options.Scenario switch
     "fanout" => await Scenarios.FanoutAsync(options),
     "connect" => await Scenarios.ConnectAsync(options),
     "idle" => await Scenarios.IdleAsync(options),
+    "scale" => await ScaleScenario.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: LoadGen --url URL --scenario echo|fanout|connect|idle [--protocol socketio|raw] [--clients N] " +
-        "[--seconds S] [--payload BYTES] [--concurrency C] [--inflight W] [--server-pid PID] [--engine epoll|async]");
+    Console.Error.WriteLine("usage: LoadGen --url URL --scenario echo|fanout|connect|idle|scale [--protocol socketio|raw] [--clients N] " +
+        "[--seconds S] [--payload BYTES] [--concurrency C] [--inflight W] [--server-pid PID] [--engine epoll|async] " +
+        "[--sources K] [--broadcasts B]");
     return 2;
 }
 
 internal sealed record LoadOptions(Uri Url, string Scenario, Protocol Protocol, int Clients, int Seconds, int PayloadBytes,
-    int Concurrency, int InFlight, int ServerPid, string Engine)
+    int Concurrency, int InFlight, int ServerPid, string Engine, int Sources, int Broadcasts)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -51,6 +53,8 @@ internal sealed record LoadOptions(Uri Url, string Scenario, Protocol Protocol, 
             int.Parse(Value("--concurrency", "10")),
             int.Parse(Value("--inflight", "1")),
             int.Parse(Value("--server-pid", "0")),
-            Value("--engine", "epoll"));
+            Value("--engine", "epoll"),
+            int.Parse(Value("--sources", "0")),
+            int.Parse(Value("--broadcasts", "20")));
     }
 }

@@ -14,18 +14,30 @@ namespace LoadGen;
 internal sealed class RawWebSocket : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly byte[] _receive = new byte[64 * 1024];
-    private readonly byte[] _send = new byte[8 * 1024];
+    private readonly byte[] _receive;
+    private readonly byte[] _send;
     private int _start;
     private int _end;
 
-    private RawWebSocket(Socket socket) => _socket = socket;
+    private RawWebSocket(Socket socket, bool small)
+    {
+        _socket = socket;
+        // Small buffers for the scale scenario: 100,000 clients at 72 KB each would be 7 GB on the generator's side.
+        _receive = new byte[small ? 4 * 1024 : 64 * 1024];
+        _send = new byte[small ? 1024 : 8 * 1024];
+    }
 
-    public static async Task<RawWebSocket> ConnectAsync(Uri server, string pathAndQuery)
+    /// <summary>Connects and opens a WebSocket at <paramref name="pathAndQuery"/>, from <paramref name="source"/> when
+    /// given (another loopback address: each source address has its own ~28,000 ephemeral ports).</summary>
+    public static async Task<RawWebSocket> ConnectAsync(Uri server, string pathAndQuery, IPAddress? source = null, bool small = false)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (source is not null)
+        {
+            socket.Bind(new IPEndPoint(source, 0));
+        }
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(server.Host), server.Port));
-        var client = new RawWebSocket(socket);
+        var client = new RawWebSocket(socket, small);
         await socket.SendAsync(UpgradeRequest(server, pathAndQuery), SocketFlags.None);
         await client.ReadHandshakeAsync();
         return client;

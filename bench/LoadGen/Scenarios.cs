@@ -179,7 +179,7 @@ internal static class Scenarios
         return 0;
     }
 
-    private static long ResidentKilobytes(int pid) =>
+    internal static long ResidentKilobytes(int pid) =>
         long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 

@@ -7,15 +7,18 @@ namespace Gateways.EngineIO;
 public sealed class EngineIOHandshakeRequest
 {
     private EngineIOHandshakeRequest(IReadOnlyDictionary<string, string> headers, IReadOnlyDictionary<string, string> query,
-        string remoteAddress, string url, bool isHttps, ClaimsPrincipal user)
+        string remoteAddress, string url, bool isHttps, ClaimsPrincipal? user)
     {
         Headers = headers;
         Query = query;
         RemoteAddress = remoteAddress;
         Url = url;
         IsHttps = isHttps;
-        User = user;
+        AuthenticatedUser = user?.Identity?.IsAuthenticated == true ? user : null;
+        _user = user;
     }
+
+    private ClaimsPrincipal? _user;
 
     /// <summary>The request headers, multiple values joined with commas (case-insensitive keys).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
@@ -33,7 +36,12 @@ public sealed class EngineIOHandshakeRequest
     public bool IsHttps { get; }
 
     /// <summary>The user ASP.NET Core's authentication middleware attached to the request, if it ran.</summary>
-    public ClaimsPrincipal User { get; }
+    /// <remarks>Without authentication, an anonymous principal made when first read (ASP.NET Core would make one per
+    /// request; an idle connection need not hold it).</remarks>
+    public ClaimsPrincipal User => _user ?? LazyInitializer.EnsureInitialized(ref _user, static () => new ClaimsPrincipal(new ClaimsIdentity()));
+
+    /// <summary>The user when authentication signed one in, else null.</summary>
+    internal ClaimsPrincipal? AuthenticatedUser { get; }
 
     internal static EngineIOHandshakeRequest From(HttpContext context)
     {
@@ -50,6 +58,8 @@ public sealed class EngineIOHandshakeRequest
         }
         return new EngineIOHandshakeRequest(headers, query,
             context.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
-            request.Path + request.QueryString, request.IsHttps, context.User);
+            request.Path + request.QueryString, request.IsHttps,
+            // The feature, not HttpContext.User: that getter creates an anonymous principal when nobody authenticated.
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.Authentication.IHttpAuthenticationFeature>()?.User);
     }
 }

@@ -232,7 +232,7 @@ internal sealed class SocketIOConnection : IEngineIOSessionHandler
         var request = Session.Request;
         var handshake = new Handshake(request.Headers, request.Query, auth, request.RemoteAddress, request.Url,
             request.IsHttps, _opened);
-        var user = request.User.Identity?.IsAuthenticated == true ? request.User : null;
+        var user = request.AuthenticatedUser;
         var (socket, session, missed) = await CreateSocketAsync(@namespace, handshake, user, auth);
         var skipMiddlewares = session is not null && _options.ConnectionStateRecovery.SkipMiddlewares && !MustAuthenticateAgain(session);
 

@@ -2,8 +2,9 @@ using Gateways.Tests.Infrastructure;
 
 namespace Gateways.Tests.Bench;
 
-/// <summary>The load test still runs end to end: bench/run.sh in its seconds-long smoke mode against all four targets.
-/// It asserts that every scenario measured something on every target, never how fast: timings do not gate tests.</summary>
+/// <summary>The load tests still run end to end: bench/run.sh in its seconds-long smoke mode against all four targets,
+/// and bench/scale.sh with a few connections. They assert that every scenario measured something, never how fast:
+/// timings do not gate tests.</summary>
 [Collection(Packaging.BuildCollection.Name)]
 [Trait("Category", "Build")]
 public sealed class LoadGeneratorSmokeTests
@@ -30,5 +31,24 @@ public sealed class LoadGeneratorSmokeTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task TheScaleScenarioConnectsEveryClientOverSeveralSourceAddressesAndBroadcastsToAll()
+    {
+        var output = await ProcessRunner.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "bench", "scale.sh"), "gateways"],
+            RepositoryPaths.Root, TimeSpan.FromMinutes(3), new Dictionary<string, string>
+            {
+                ["CLIENTS"] = "60", ["SOURCES"] = "3", ["BROADCASTS"] = "3", ["IDLE_SECONDS"] = "1",
+            });
+
+        var line = output.Split('\n').SingleOrDefault(l => l.StartsWith("target=gateways scenario=scale", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no scale line in:\n{output}");
+        var fields = line.Split(' ').Select(pair => pair.Split('=')).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
+        Assert.Equal("60", fields["clients"]);
+        Assert.Equal("3", fields["sources"]);
+        Assert.Equal("3", fields["broadcasts"]);
+        Assert.True(double.Parse(fields["completion_p99_ms"], System.Globalization.CultureInfo.InvariantCulture) > 0, line);
+        Assert.True(long.Parse(fields["rss_idle_kb"], System.Globalization.CultureInfo.InvariantCulture) > 0, line);
     }
 }

@@ -39,7 +39,7 @@ internal static class ScaleScenario
         // One reader per client from here on: it answers pings while idle and counts broadcasts later.
         var tracker = new FanoutTracker(clients.Count, window: 1);
         using var ending = new CancellationTokenSource();
-        var listening = clients.Select(c => ReceiveAsync(c, options.Protocol, tracker, ending.Token)).ToArray();
+        var listening = clients.Select(c => Scenarios.ReceiveBroadcastsAsync(c, options.Protocol, tracker, ending.Token)).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(3, options.Seconds)));
         var rssIdle = Scenarios.ResidentKilobytes(options.ServerPid);
         var completions = await BroadcastAsync(options, tracker, clients.Count, sources);
@@ -111,25 +111,6 @@ internal static class ScaleScenario
         }
         await sender.DisposeAsync();
         return [.. completions.Order()];
-    }
-
-    private static async Task ReceiveAsync(BenchClient receiver, Protocol protocol, FanoutTracker tracker, CancellationToken ending)
-    {
-        long k = 0;
-        try
-        {
-            while (!ending.IsCancellationRequested)
-            {
-                var message = await receiver.ReceiveAsync();
-                if (protocol == Protocol.Raw || message.Span.StartsWith("42[\"bcast\""u8))
-                {
-                    tracker.Delivered(k++);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
-        {
-        }
     }
 
     /// <summary>This process's soft limit on open files, from /proc (null where there is none to read).</summary>

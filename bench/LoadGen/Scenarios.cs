@@ -119,7 +119,8 @@ internal static class Scenarios
         return 0;
     }
 
-    private static async Task ReceiveBroadcastsAsync(BenchClient receiver, Protocol protocol, FanoutTracker tracker, CancellationToken ending)
+    /// <summary>Counts the broadcasts one receiver gets (answering pings on the way) until the run ends or the connection does.</summary>
+    internal static async Task ReceiveBroadcastsAsync(BenchClient receiver, Protocol protocol, FanoutTracker tracker, CancellationToken ending)
     {
         long k = 0;
         try
@@ -133,7 +134,7 @@ internal static class Scenarios
                 }
             }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
         }
     }

@@ -54,5 +54,5 @@ for target in "${targets[@]}"; do
   echo "target=$target $line"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
   port=$((port + 1))
-  [ "${status:-0}" = 0 ] || { echo "scale.sh: $target did not complete every broadcast" >&2; exit 1; }
+  [ "${status:-0}" = 0 ] || { echo "scale.sh: $target did not reach every connection or complete every broadcast in time" >&2; exit 1; }
 done

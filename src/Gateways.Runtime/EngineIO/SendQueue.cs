@@ -4,9 +4,10 @@ namespace Gateways.EngineIO;
 
 /// <summary>
 /// A session's frames waiting for its transport: many writers, one reader at a time (the WebSocket writer loop, or
-/// the poll in flight). A ring buffer made on first use and one reusable waiter, instead of a channel: most frames
-/// of a WebSocket session are written directly and never queue, so an idle connection holds no buffer at all
-/// (a channel costs ~1.6 KB per connection before its first item).
+/// the poll in flight). A ring buffer made on first use and one reusable waiter, instead of a channel (~1.6 KB per
+/// connection before its first item): most frames of a WebSocket session are written directly and never queue, so an
+/// idle connection keeps at most the first small buffer (4 slots, made when its open packet queued before the
+/// transport could write directly; kept, since a busy socket would otherwise allocate one per burst).
 /// </summary>
 internal sealed class SendQueue(Lock gate) : IValueTaskSource<bool>
 {

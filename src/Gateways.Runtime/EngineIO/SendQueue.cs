@@ -178,8 +178,10 @@ internal sealed class SendQueue(Lock gate) : IValueTaskSource<bool>
 
     bool IValueTaskSource<bool>.GetResult(short token)
     {
-        // Disposed by the reader, never under the lock: a callback that is running finishes first (or this is it).
-        _cancellation.Dispose();
+        // Unregistered, never disposed: Dispose waits for a callback already running, and that callback may be waiting
+        // for the send lock the writer whose inline continuation this is still holds (a deadlock). A callback that
+        // runs late finds no wait, or another token's, and does nothing.
+        _cancellation.Unregister();
         _cancellation = default;
         return _waiter.GetResult(token);
     }

@@ -135,6 +135,44 @@ public sealed class SendQueueTests
     }
 
     [Fact]
+    public async Task APollCancelledWhileASenderHoldsTheSendLockDoesNotDeadlockTheSender()
+    {
+        // The session's send lock: senders hold it while they queue, and the reader's continuation runs inside the write.
+        var sendLock = new Lock();
+        var queue = new SendQueue(sendLock);
+        using var poll = new CancellationTokenSource();
+        // The poll's continuation, as the polling transport's await runs it: inline, taking the result.
+        var reader = queue.WaitToReadAsync(poll.Token).AsTask();
+        // Registered after the queue's own callback, so it runs first (last in, first out): it says the cancelling
+        // thread is about to enter the queue's callback, which then waits for the send lock.
+        using var cancelling = new ManualResetEventSlim();
+        using var signal = poll.Token.Register(cancelling.Set);
+
+        var sender = new Thread(() =>
+        {
+            lock (sendLock)
+            {
+                var canceller = new Thread(poll.Cancel) { IsBackground = true };
+                canceller.Start();
+                cancelling.Wait();
+                // Until the canceller is parked on the lock this thread holds (or the deadline: the race is then only likely).
+                var deadline = DateTime.UtcNow.AddSeconds(5);
+                while ((canceller.ThreadState & ThreadState.WaitSleepJoin) == 0 && DateTime.UtcNow < deadline)
+                {
+                    Thread.Yield();
+                }
+                // The write wakes the reader, whose continuation must not wait for the callback blocked on this lock.
+                queue.TryWrite(Text("x"));
+            }
+        }) { IsBackground = true };
+        sender.Start();
+
+        Assert.True(sender.Join(TimeSpan.FromSeconds(30)), "the sender deadlocked with the poll's cancellation");
+        Assert.True(await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("x", Read(queue));
+    }
+
+    [Fact]
     public void OneReaderAtATime()
     {
         var queue = new SendQueue(new Lock());

@@ -2,16 +2,22 @@
 // messages are saved. See the README for the walk-through and the environment variables.
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Chat.Gateways;
 using Chat.Services;
 using Gateways.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
+// Microsoft.Data.Sqlite finds its native library by reflection, which Native AOT does not keep: say it.
+SQLitePCL.Batteries_V2.Init();
 var builder = WebApplication.CreateBuilder(args);
 var settings = ChatSettings.FromConfiguration(builder.Configuration);
 
@@ -24,6 +30,7 @@ if (args is ["token", var tokenUser, ..])
 
 builder.ListenOnGatewaysPort();
 builder.Services.AddSingleton(settings);
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ChatApiJson.Default));
 builder.Services.AddSingleton<ChatService>();
 builder.Services.AddSingleton<NotificationService>();
 builder.Services.AddValidation();
@@ -50,7 +57,8 @@ var gateways = builder.Services.AddGateways(options =>
         options.ConnectionStateRecovery.Enabled = settings.RecoveryWindow > TimeSpan.Zero;
         options.ConnectionStateRecovery.MaxDisconnectionDuration = settings.RecoveryWindow;
     })
-    .AddJwtAuthentication(); // ChatGateway and AppGateway are found: AddGateways() serves every [WebSocketGateway] of this project.
+    .AddJwtAuthentication() // ChatGateway and AppGateway are found: AddGateways() serves every [WebSocketGateway] of this project.
+    .AddJsonSerializerContext(ChatGatewayJson.Default); // what the gateways bind and send, without reflection (AOT)
 if (settings.RedisUrl is not null)
 {
     // Rooms, broadcasts and notifications span every instance on that Redis (Node servers with
@@ -100,18 +108,18 @@ app.MapHealthChecks("/health");
 
 // Every API body is small: 64 KB is far above the largest valid request and far below what could hurt (413 past it).
 var api = app.MapGroup("/api").RequireAuthorization().WithMetadata(new RequestSizeLimitAttribute(64 * 1024));
-api.MapPost("/notifications/{userId}", (string userId, NotificationRequest request, NotificationService notifications) =>
+api.MapPost("/notifications/{userId}", async Task<IResult> (string userId, NotificationRequest request, NotificationService notifications, HttpContext http) =>
 {
-    if (!Validate(request, out var problem))
+    if (await ProblemsOf(request, http) is { } problem)
     {
         return problem;
     }
     notifications.NotifyUser(userId, request.Title!, request.Body!);
     return Results.Accepted();
 });
-api.MapPost("/prices", (PriceUpdate update, NotificationService notifications) =>
+api.MapPost("/prices", async Task<IResult> (PriceUpdate update, NotificationService notifications, HttpContext http) =>
 {
-    if (!Validate(update, out var problem))
+    if (await ProblemsOf(update, http) is { } problem)
     {
         return problem;
     }
@@ -128,26 +136,41 @@ api.MapGet("/rooms/{roomId}/messages", async (string roomId, ClaimsPrincipal pri
 if (app.Environment.IsDevelopment())
 {
     app.MapPost("/dev/token", (DevTokenRequest request) =>
-        string.IsNullOrWhiteSpace(request.UserId) ? Results.BadRequest() : Results.Ok(new { token = settings.CreateToken(request.UserId) }));
+        string.IsNullOrWhiteSpace(request.UserId) ? Results.BadRequest() : Results.Ok(new DevToken(settings.CreateToken(request.UserId))));
 }
 
 app.Run();
 return 0;
 
-static bool Validate(object value, out IResult problem)
+// A 400 with every problem of a body, checked with the metadata AddValidation()'s generator emits for [ValidatableType]
+// types (DataAnnotations' Validator would reflect, which Native AOT does not keep); null when the body is valid.
+static async Task<IResult?> ProblemsOf(object body, HttpContext http)
 {
-    var results = new List<ValidationResult>();
-    var valid = Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
-    problem = valid ? Results.Empty : Results.ValidationProblem(results
-        .GroupBy(r => r.MemberNames.FirstOrDefault() ?? "")
-        .ToDictionary(g => g.Key, g => g.Select(r => r.ErrorMessage ?? "Invalid.").ToArray()));
-    return valid;
+    var options = http.RequestServices.GetRequiredService<IOptions<ValidationOptions>>().Value;
+    if (!options.TryGetValidatableTypeInfo(body.GetType(), out var info))
+    {
+        throw new InvalidOperationException($"{body.GetType().Name} is not [ValidatableType].");
+    }
+    var context = new ValidateContext
+    {
+        ValidationOptions = options,
+        ValidationContext = new ValidationContext(body, body.GetType().Name, http.RequestServices, items: null),
+    };
+    await info.ValidateAsync(body, context, http.RequestAborted);
+    return context.ValidationErrors is { Count: > 0 } errors ? Results.ValidationProblem(errors) : null;
 }
 
-internal sealed record NotificationRequest(
-    [property: Required, StringLength(200)] string? Title,
-    [property: Required, StringLength(2000)] string? Body);
-
-internal sealed record PriceUpdate([property: Required, StringLength(16, MinimumLength = 1)] string? Symbol, decimal Price);
-
 internal sealed record DevTokenRequest(string? UserId);
+
+internal sealed record DevToken(string Token);
+
+/// <summary>What the HTTP API reads and writes: System.Text.Json without reflection (Native AOT) knows only these.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(NotificationRequest))]
+[JsonSerializable(typeof(PriceUpdate))]
+[JsonSerializable(typeof(DevTokenRequest))]
+[JsonSerializable(typeof(DevToken))]
+[JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
+[JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(HttpValidationProblemDetails))]
+internal sealed partial class ChatApiJson : JsonSerializerContext;

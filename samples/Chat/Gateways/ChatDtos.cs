@@ -49,7 +49,6 @@ public sealed class PriceUpdate
     public decimal Price { get; set; }
 }
 
-
 /// <summary>Every type the gateways bind, return or emit: System.Text.Json without reflection (Native AOT) knows
 /// only these.</summary>
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]

@@ -140,7 +140,7 @@ public sealed class ChatService : IAsyncDisposable
         _insertMessage.Dispose();
         _insertUser.Dispose();
         await _writer.DisposeAsync();
-        _stopping.Dispose();
+        // _stopping is not disposed: a RememberUser racing shutdown still reads its token (and gives up).
     }
 
     private async Task RememberUserAsync(string userId)

@@ -88,7 +88,7 @@ fi
 if [ "$failed" -ne 0 ]; then
   echo
   echo "failed tests:"
-  cat "$out"/*.trx | grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+  node tests/tools/trx-failures.mjs "$out"/*.trx
   # A test stopped by --blame-hang-timeout aborts its assembly's run: named by the blame collector, not in the TRX.
   grep -A1 '^The test running when the crash occurred' "$out/dotnet-test.log" | grep -v '^The test running\|^--' | sed 's/^/  (hung or crashed) /'
 fi

@@ -723,21 +723,21 @@ const scenarios = {
         await page.getByRole("button", { name: "Connect" }).click();
       };
       await logIn("not the password");
-      await page.getByText("Invalid credentials").waitFor({ timeout: 10000 });
+      await page.getByText("Invalid credentials").waitFor({ timeout: 30000 });
       step("wrong password refused");
       await logIn(input.password);
-      await page.getByRole("button", { name: "Connect" }).waitFor({ state: "hidden", timeout: 10000 });
+      await page.getByRole("button", { name: "Connect" }).waitFor({ state: "hidden", timeout: 30000 });
       step("logged in");
       await page.evaluate(() => { location.hash = "#/sockets/"; });
-      await page.getByText(chat.id).first().waitFor({ timeout: 15000 });
+      await page.getByText(chat.id).first().waitFor({ timeout: 30000 });
       const sockets = await page.locator("main").innerText();
       await page.waitForTimeout(500); // the table fades in
       await page.screenshot({ path: input.screenshot });
       await page.evaluate(() => { location.hash = "#/rooms/"; });
-      await page.getByText(input.room).first().waitFor({ timeout: 15000 });
+      await page.getByText(input.room).first().waitFor({ timeout: 30000 });
       const rooms = await page.locator("main").innerText();
       await page.evaluate(() => { location.hash = "#/servers/"; });
-      await page.getByText(input.serverId).first().waitFor({ timeout: 15000 });
+      await page.getByText(input.serverId).first().waitFor({ timeout: 30000 });
       const servers = await page.locator("main").innerText();
       return { chatId: chat.id, sockets, rooms, servers };
     } finally {

@@ -29,7 +29,7 @@ public sealed class ChatAdminUITests : IAsyncLifetime
         var screenshot = Path.Combine(RepositoryPaths.Root, ".test-output", "chat-admin-ui.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
 
-        var r = await NodeScenario.RunAsync("admin-ui-browser", _chat.Url, timeout: TimeSpan.FromSeconds(90), input: new
+        var r = await NodeScenario.RunAsync("admin-ui-browser", _chat.Url, timeout: TimeSpan.FromSeconds(150), input: new
         {
             chromium,
             screenshot,
@@ -45,7 +45,7 @@ public sealed class ChatAdminUITests : IAsyncLifetime
         Assert.Contains("alice", r.GetProperty("rooms").GetString());
         Assert.Contains(Environment.MachineName, r.GetProperty("servers").GetString());
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is missing or empty");
-        Assert.Contains("Admin UI login from", _chat.Output);
+        await _chat.WaitForOutputAsync("Admin UI login from", TimeSpan.FromSeconds(10));
     }
 
     [Fact]

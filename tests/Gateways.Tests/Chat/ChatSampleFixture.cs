@@ -28,7 +28,32 @@ public sealed class ChatSampleFixture : IAsyncLifetime
 
     public string Url => $"http://localhost:{Port}";
 
-    public string Output => _output.ToString();
+    /// <summary>What the sample has printed so far (its log lines are read as they come, on another thread).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Waits until the sample has printed <paramref name="text"/>: its console logger writes from a queue of
+    /// its own, so a line can arrive after the client that caused it has finished.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The sample did not print '{text}' within {timeout}:\n{Output}");
+            }
+            await Task.Delay(50);
+        }
+    }
 
     public static string SampleDirectory => Path.Combine(RepositoryPaths.Root, "samples", "Chat");
 

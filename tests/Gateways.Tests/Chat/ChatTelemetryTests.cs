@@ -22,8 +22,8 @@ public sealed class ChatTelemetryTests
                 new GatewayTestClientOptions { Token = ChatSampleFixture.Token("olga") });
             await client.EmitWithAckAsync<System.Text.Json.JsonElement>("joinRoom", new { roomId = "lobby" });
 
-            await WaitForAsync(chat, "Activity.DisplayName:        / joinRoom");
-            await WaitForAsync(chat, "gateways.server.active_connections");
+            await chat.WaitForOutputAsync("Activity.DisplayName:        / joinRoom", TimeSpan.FromSeconds(10));
+            await chat.WaitForOutputAsync("gateways.server.active_connections", TimeSpan.FromSeconds(10));
             Assert.Contains("Activity.Kind:               Server", chat.Output);
             Assert.Contains("service.name: gateways-chat", chat.Output);
         }
@@ -31,14 +31,5 @@ public sealed class ChatTelemetryTests
         {
             await chat.DisposeAsync();
         }
-    }
-
-    private static async Task WaitForAsync(ChatSampleFixture chat, string text)
-    {
-        for (var i = 0; i < 200 && !chat.Output.Contains(text, StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(50);
-        }
-        Assert.True(chat.Output.Contains(text, StringComparison.Ordinal), $"'{text}' is not in the sample's output:\n{chat.Output}");
     }
 }

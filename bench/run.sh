@@ -2,7 +2,7 @@
 # Side-by-side load test. Each target runs in turn on core 0, the load generator on core 1; every target gets the same
 # scenarios and load, and one table compares them (ratios against Node's socket.io and against raw Kestrel).
 #
-#   bench/run.sh [gateways] [node] [bun] [raw]    all four by default
+#   bench/run.sh [gateways] [direct] [node] [bun] [raw]    gateways, node, bun and raw by default
 #
 # Environment (defaults in brackets):
 #   SCENARIOS [echo fanout connect idle]   ECHO_CLIENTS [100 1000]   FANOUT_CLIENTS [1000 10000]
@@ -11,7 +11,8 @@
 #   SMOKE=1: seconds-long, tiny loads (CI)
 #   IO_QUEUES: Kestrel's IOQueueCount for both .NET servers [Kestrel's default]; 0 trades broadcast batching for echo
 #   latency. DOTNET_* variables given to run.sh reach both .NET servers too (see docs/performance.md, "Tuning").
-# Targets: gateways = bench/BenchServer, node = bench/node-reference (socket.io 4.8 on Node),
+# Targets: gateways = bench/BenchServer, direct = the same with UseGatewaysWebSockets() (WebSockets answered on the
+#   connection, no Kestrel HTTP/1.1 objects under them), node = bench/node-reference (socket.io 4.8 on Node),
 #   bun = bench/bun-reference (the same socket.io on Bun with @socket.io/bun-engine; bun from npm), raw = bench/RawKestrel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,10 +55,11 @@ start_target() {
   started=$((started + 1))
   case "$target" in
     gateways) taskset -c 0 dotnet bench/BenchServer/bin/Release/net10.0/BenchServer.dll --urls "http://127.0.0.1:$port" ${kestrel_args[@]+"${kestrel_args[@]}"} >/dev/null 2>&1 & ;;
+    direct) taskset -c 0 dotnet bench/BenchServer/bin/Release/net10.0/BenchServer.dll --urls "http://127.0.0.1:$port" --direct-websockets true ${kestrel_args[@]+"${kestrel_args[@]}"} >/dev/null 2>&1 & ;;
     raw) taskset -c 0 dotnet bench/RawKestrel/bin/Release/net10.0/RawKestrel.dll --urls "http://127.0.0.1:$port" ${kestrel_args[@]+"${kestrel_args[@]}"} >/dev/null 2>&1 & ;;
     node) taskset -c 0 node bench/node-reference/server.mjs "$port" >/dev/null 2>&1 & ;;
     bun) taskset -c 0 bench/bun-reference/node_modules/.bin/bun bench/bun-reference/server.mjs "$port" >/dev/null 2>&1 & ;;
-    *) echo "unknown target $target (gateways, node, bun, raw)" >&2; exit 2 ;;
+    *) echo "unknown target $target (gateways, direct, node, bun, raw)" >&2; exit 2 ;;
   esac
   pids[$target]=$!
   ports[$target]=$port

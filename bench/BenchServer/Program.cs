@@ -11,6 +11,13 @@ if (builder.Configuration["io-queues"] is { } ioQueues)
 {
     builder.WebHost.UseSockets(sockets => sockets.IOQueueCount = int.Parse(ioQueues, System.Globalization.CultureInfo.InvariantCulture));
 }
+// --direct-websockets answers WebSocket upgrades on the connection (UseGatewaysWebSockets; bench/run.sh DIRECT_WS=1):
+// an idle socket without Kestrel's HTTP/1.1 objects under it. It listens on --urls' port, on loopback.
+if (builder.Configuration["direct-websockets"] is "true" or "1")
+{
+    var port = new Uri(builder.Configuration["urls"] ?? "http://127.0.0.1:3001").Port;
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port, listen => listen.UseGatewaysWebSockets()));
+}
 builder.Services.AddGateways(options =>
     {
         // Load tests send far more than an interactive client; the per-socket rate limit would measure itself.

@@ -48,4 +48,10 @@ internal static partial class EngineIOLog
 
     [LoggerMessage(15, LogLevel.Warning, "Dropped a frame of {Size} bytes for Engine.IO session '{Sid}': more than its send queue may hold ({Limit} bytes); the session stays open.")]
     public static partial void FrameTooLarge(ILogger logger, string sid, long size, long limit);
+
+    [LoggerMessage(16, LogLevel.Error, "The direct WebSocket upgrade of connection '{ConnectionId}' failed before the WebSocket was accepted; answering 500.")]
+    public static partial void DirectUpgradeFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(17, LogLevel.Error, "UseGatewaysWebSockets() is off: the Gateways endpoint carries {Metadata}, which only ASP.NET Core's HTTP pipeline enforces; WebSockets go through Kestrel's HTTP layer instead.")]
+    public static partial void DirectUpgradeOff(ILogger logger, string metadata);
 }

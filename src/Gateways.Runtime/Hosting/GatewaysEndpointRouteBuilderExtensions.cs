@@ -23,7 +23,7 @@ public static class GatewaysEndpointRouteBuilderExtensions
         var services = endpoints.ServiceProvider;
         var server = services.GetService<SocketIOServer>()
             ?? throw new InvalidOperationException("MapGateways() needs builder.Services.AddGateways() first.");
-        var endpoint = MapEngineIO(endpoints, path, server, server.Options.EngineIO, out var engine).WithDisplayName("Gateways Socket.IO");
+        var endpoint = MapEngineIO(endpoints, path, server, server.Options.EngineIO, out var engine).WithDisplayName(Gateways.EngineIO.DirectUpgrade.DirectUpgradeMiddleware.GatewaysEndpointDisplayName);
         server.Engine = engine;
         return endpoint;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Gateways.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -32,13 +33,22 @@ public sealed class TestGatewayServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a server; <paramref name="port"/> 0 picks a free port.</summary>
+    /// <summary>Starts a server; <paramref name="port"/> 0 picks a free port; <paramref name="directWebSockets"/>
+    /// listens with <c>UseGatewaysWebSockets()</c>.</summary>
     public static async Task<TestGatewayServer> StartAsync(Action<IGatewaysBuilder> configure,
-        Action<GatewaysOptions>? options = null, int port = 0, Action<WebApplication>? configureApp = null, string? applicationName = null)
+        Action<GatewaysOptions>? options = null, int port = 0, Action<WebApplication>? configureApp = null, string? applicationName = null,
+        bool directWebSockets = false)
     {
         // The app's name decides which gateways AddGateways() discovers; by default it is the test host's, which has none.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = applicationName });
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        if (directWebSockets)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseGatewaysWebSockets()));
+        }
+        else
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        }
         var logs = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);

@@ -9,8 +9,9 @@ namespace Gateways.Tests.Interop;
 /// <summary>The handlers the Node scenarios (tests/node/scenarios.mjs) talk to.</summary>
 public static class InteropServer
 {
-    public static Task<TestGatewayServer> StartAsync(int port = 0, Action<GatewaysOptions>? options = null) =>
-        TestGatewayServer.StartAsync(Configure, options, port);
+    public static Task<TestGatewayServer> StartAsync(int port = 0, Action<GatewaysOptions>? options = null,
+        bool directWebSockets = false, Action<Microsoft.AspNetCore.Builder.WebApplication>? configureApp = null) =>
+        TestGatewayServer.StartAsync(Configure, options, port, configureApp, directWebSockets: directWebSockets);
 
     public static void Configure(IGatewaysBuilder gateways)
     {

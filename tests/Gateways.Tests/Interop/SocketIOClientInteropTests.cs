@@ -3,13 +3,17 @@ using Gateways.Tests.Infrastructure;
 
 namespace Gateways.Tests.Interop;
 
-/// <summary>The unmodified JavaScript socket.io-client 4.8 (Node) against a real Kestrel server.</summary>
-public sealed class SocketIOClientInteropTests
+/// <summary>The unmodified JavaScript socket.io-client 4.8 (Node) against a real Kestrel server. Every test runs
+/// again with WebSockets answered on the connection (<see cref="SocketIOClientOverDirectWebSocketsTests"/>).</summary>
+public class SocketIOClientInteropTests
 {
+    /// <summary>Whether the server listens with <c>UseGatewaysWebSockets()</c>.</summary>
+    protected virtual bool DirectWebSockets => false;
+
     [Fact]
     public async Task WebSocketOnlyClientConnectsAndGetsItsAck()
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var result = await NodeScenario.RunAsync("websocket-only", server.Url);
 
@@ -21,7 +25,7 @@ public sealed class SocketIOClientInteropTests
     [Fact]
     public async Task PollingOnlyClientConnectsAndGetsEveryAck()
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var result = await NodeScenario.RunAsync("polling-only", server.Url);
 
@@ -33,7 +37,7 @@ public sealed class SocketIOClientInteropTests
     [Fact]
     public async Task DefaultClientStartsWithPollingAndUpgradesToWebSocket()
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var result = await NodeScenario.RunAsync("upgrade", server.Url);
 
@@ -48,7 +52,7 @@ public sealed class SocketIOClientInteropTests
     [InlineData("binary-polling", new byte[] { 250, 0, 7 })]
     public async Task BinaryPayloadsTravelBothWays(string scenario, byte[] sent)
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var result = await NodeScenario.RunAsync(scenario, server.Url);
 
@@ -60,7 +64,7 @@ public sealed class SocketIOClientInteropTests
     [Fact]
     public async Task AcksWorkInBothDirectionsAndServerAckTimesOut()
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var result = await NodeScenario.RunAsync("acks-both-ways", server.Url);
 
@@ -73,7 +77,7 @@ public sealed class SocketIOClientInteropTests
     [Fact]
     public async Task RoomsAndBroadcastsReachExactlyTheirTargets()
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var seen = await NodeScenario.RunAsync("rooms", server.Url);
 
@@ -92,7 +96,7 @@ public sealed class SocketIOClientInteropTests
     [Fact]
     public async Task ClientCanReconnectAfterServerSideDisconnect()
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var result = await NodeScenario.RunAsync("server-disconnect", server.Url);
 
@@ -104,7 +108,7 @@ public sealed class SocketIOClientInteropTests
     [Fact]
     public async Task ClientReconnectsByItselfWhenTheServerComesBack()
     {
-        var server = await InteropServer.StartAsync();
+        var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
         var port = server.Port;
         var url = server.Url;
         TestGatewayServer? restarted = null;
@@ -115,7 +119,7 @@ public sealed class SocketIOClientInteropTests
                 if (step == "connected")
                 {
                     await server.DisposeAsync();
-                    restarted = await InteropServer.StartAsync(port);
+                    restarted = await InteropServer.StartAsync(port, directWebSockets: DirectWebSockets);
                 }
             });
 
@@ -135,7 +139,7 @@ public sealed class SocketIOClientInteropTests
     [Fact]
     public async Task MiddlewareRefusesNamespaceConnectWithMessageAndData()
     {
-        await using var server = await InteropServer.StartAsync();
+        await using var server = await InteropServer.StartAsync(directWebSockets: DirectWebSockets);
 
         var result = await NodeScenario.RunAsync("middleware-refusal", server.Url);
 

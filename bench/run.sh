@@ -131,7 +131,8 @@ awk '
     for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
-  FNR == NR { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+  # The rounds file first (empty when only idle ran: FNR == NR would then read the results as rounds).
+  FILENAME == ARGV[1] { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     key = f["label"] " " f["size"]; byround[key, f["target"], f["round"]] = f["rate"]
     if (f["round"] > maxround[key]) maxround[key] = f["round"]; next }
   { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }

@@ -69,12 +69,26 @@ public sealed class EngineIOServer
 
     /// <summary>Handles one HTTP request to the Engine.IO path.</summary>
     /// <param name="context">The request.</param>
-    public async Task HandleRequestAsync(HttpContext context)
+    public Task HandleRequestAsync(HttpContext context) => RunAdmittedAsync(AdmitAsync(context));
+
+    /// <summary>Runs the WebSocket session a request opened, once the request's own work is over: the checks and
+    /// answers run in <see cref="AdmitAsync"/>, which returns before the socket's lifetime begins, so nothing here
+    /// keeps the request (on the direct path, its whole <see cref="HttpContext"/>) alive under an idle socket.</summary>
+    private static async Task RunAdmittedAsync(Task<Func<Task>?> admission)
+    {
+        if (await admission is { } run)
+        {
+            await run();
+        }
+    }
+
+    /// <summary>Answers the request, or accepts its WebSocket and returns the session to run on it.</summary>
+    private async Task<Func<Task>?> AdmitAsync(HttpContext context)
     {
         var request = context.Request;
         if (_cors is not null && await _cors.ApplyAsync(context))
         {
-            return; // A CORS preflight, answered.
+            return null; // A CORS preflight, answered.
         }
 
         var query = request.Query;
@@ -83,41 +97,40 @@ public sealed class EngineIOServer
         if (!IsAllowedTransport(transport))
         {
             await RejectAsync(context, EngineIOError.UnknownTransport);
-            return;
+            return null;
         }
         if (query["EIO"].ToString() != "4")
         {
             await RejectAsync(context, EngineIOError.UnsupportedProtocolVersion);
-            return;
+            return null;
         }
         if ((transport == "websocket") != isWebSocket)
         {
             await RejectAsync(context, EngineIOError.BadRequest);
-            return;
+            return null;
         }
 
         var sid = query["sid"].ToString();
         if ((sid.Length == 0 || isWebSocket) && !await IsAllowedAsync(context, handshake: sid.Length == 0))
         {
             await RejectAsync(context, EngineIOError.Forbidden);
-            return;
+            return null;
         }
         if ((sid.Length == 0 || isWebSocket) && HeadersTooLarge(request))
         {
             // A session keeps its handshake headers for the app: what it may keep is bounded here.
             EngineIOLog.HandshakeRefused(_logger, context.Connection.RemoteIpAddress?.ToString() ?? "-", "headers too large");
             context.Response.StatusCode = StatusCodes.Status431RequestHeaderFieldsTooLarge;
-            return;
+            return null;
         }
         if (sid.Length > 0)
         {
-            await HandleSessionRequestAsync(context, sid, isWebSocket);
-            return;
+            return await HandleSessionRequestAsync(context, sid, isWebSocket);
         }
         if (!HttpMethods.IsGet(request.Method))
         {
             await RejectAsync(context, EngineIOError.BadHandshakeMethod);
-            return;
+            return null;
         }
         var address = context.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
         if (_application.TracksPendingSessions && TryReservePending(address) is { } refusal)
@@ -126,7 +139,7 @@ public sealed class EngineIOServer
                 ? "too many sessions from this address have not connected a namespace yet"
                 : "too many sessions have not connected a namespace yet");
             context.Response.StatusCode = refusal;
-            return;
+            return null;
         }
         if (isWebSocket)
         {
@@ -144,11 +157,11 @@ public sealed class EngineIOServer
                 throw;
             }
             var session = Open(context, EngineIOTransportKind.WebSocket, address);
-            await WebSocketTransport.RunAsync(session, socket);
-            return;
+            return () => WebSocketTransport.RunAsync(session, socket);
         }
         var pollingSession = Open(context, EngineIOTransportKind.Polling, address);
         await PollingTransport.HandleGetAsync(pollingSession, context);
+        return null;
     }
 
     private bool HeadersTooLarge(HttpRequest request)
@@ -214,19 +227,19 @@ public sealed class EngineIOServer
         }
     }
 
-    private async Task HandleSessionRequestAsync(HttpContext context, string sid, bool isWebSocket)
+    private async Task<Func<Task>?> HandleSessionRequestAsync(HttpContext context, string sid, bool isWebSocket)
     {
         if (!_sessions.TryGetValue(sid, out var session))
         {
             await RejectAsync(context, EngineIOError.UnknownSid);
-            return;
+            return null;
         }
         if (isWebSocket)
         {
             if (!_options.AllowUpgrades)
             {
                 await RejectAsync(context, EngineIOError.BadRequest);
-                return;
+                return null;
             }
             var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
             if (!session.TryBeginUpgrade())
@@ -235,21 +248,23 @@ public sealed class EngineIOServer
                 // the handshake and close it at once, so the client sees a clean close rather than an HTTP error.
                 EngineIOLog.UpgradeFailed(_logger, sid, "the session already has a WebSocket");
                 await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Session already upgraded", CancellationToken.None);
-                return;
+                return null;
             }
-            await WebSocketTransport.RunUpgradeAsync(session, socket);
-            if (session.Transport == EngineIOTransportKind.WebSocket)
+            return async () =>
             {
-                EngineIOLog.Upgraded(_logger, sid);
-                (session.Handler as Namespaces.SocketIOConnection)?.OnTransportUpgraded();
-            }
-            return;
+                await WebSocketTransport.RunUpgradeAsync(session, socket);
+                if (session.Transport == EngineIOTransportKind.WebSocket)
+                {
+                    EngineIOLog.Upgraded(_logger, sid);
+                    (session.Handler as Namespaces.SocketIOConnection)?.OnTransportUpgraded();
+                }
+            };
         }
         if (session.Transport != EngineIOTransportKind.Polling)
         {
             // The session moved to WebSocket: polling requests with its sid are refused.
             await RejectAsync(context, EngineIOError.BadRequest);
-            return;
+            return null;
         }
         if (HttpMethods.IsGet(context.Request.Method))
         {
@@ -263,6 +278,7 @@ public sealed class EngineIOServer
         {
             await RejectAsync(context, EngineIOError.BadHandshakeMethod);
         }
+        return null;
     }
 
     /// <summary>Creates a session, queues the open packet and lets the application attach its handler.</summary>

@@ -8,9 +8,9 @@ public static class GatewaysListenOptionsExtensions
 {
     /// <summary>
     /// Answers WebSocket upgrades to the Gateways path on this endpoint directly on the connection, without Kestrel's
-    /// HTTP/1.1 layer under the socket: an idle Socket.IO connection then keeps about a third of the memory (see
-    /// docs/transports.md). Every other request on the endpoint — pages, the API, long-polling, upgrades from
-    /// polling to WebSocket included or not — is served by Kestrel as before.
+    /// HTTP/1.1 layer under the socket: an idle Socket.IO connection then keeps about a third less memory (see
+    /// docs/server.md, "Many idle connections"). An upgrade from polling takes the same path; every other request on
+    /// the endpoint (pages, the API, long-polling) is served by Kestrel as before.
     /// </summary>
     /// <remarks>
     /// Those WebSocket requests skip the app's HTTP middleware (<c>UseAuthentication</c>, <c>UseCors</c>, custom

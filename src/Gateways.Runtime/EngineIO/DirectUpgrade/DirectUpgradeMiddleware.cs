@@ -101,61 +101,31 @@ internal sealed class DirectUpgradeMiddleware
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
-        await RunAsync(connection, head!, engine);
+        // Handed over, not kept in this frame: after the accept only the session holds anything of the request.
+        var exchange = new Exchange(connection, head!, _services.GetRequiredService<IServiceScopeFactory>());
+        head = null;
+        await RunAsync(connection, exchange, engine);
     }
 
-    private async Task RunAsync(ConnectionContext connection, UpgradeRequestHead head, EngineIOServer engine)
+    private async Task RunAsync(ConnectionContext connection, Exchange exchange, EngineIOServer engine)
     {
-        var features = new FeatureCollection();
-        var tls = connection.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>() is not null;
-        features.Set<IHttpRequestFeature>(new HttpRequestFeature
-        {
-            Protocol = "HTTP/1.1",
-            Scheme = tls ? "https" : "http",
-            Method = HttpMethods.Get,
-            PathBase = string.Empty,
-            Path = head.Path,
-            QueryString = head.QueryString,
-            RawTarget = head.Target,
-            Headers = head.Headers,
-        });
-        var responseBody = new MemoryStream();
-        var response = new HttpResponseFeature();
-        features.Set<IHttpResponseFeature>(response);
-        features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(responseBody));
-        var remote = connection.RemoteEndPoint as IPEndPoint;
-        var local = connection.LocalEndPoint as IPEndPoint;
-        features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
-        {
-            ConnectionId = connection.ConnectionId,
-            RemoteIpAddress = remote?.Address,
-            RemotePort = remote?.Port ?? 0,
-            LocalIpAddress = local?.Address,
-            LocalPort = local?.Port ?? 0,
-        });
-        features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = connection.ConnectionClosed });
-        var upgrade = new WebSocketUpgrade(connection, head, response);
-        features.Set<IHttpWebSocketFeature>(upgrade);
-        var context = new DefaultHttpContext(features);
-        var requestServices = new RequestServicesFeature(context, _services.GetRequiredService<IServiceScopeFactory>());
-        features.Set<IServiceProvidersFeature>(requestServices);
         try
         {
-            await engine.HandleRequestAsync(context);
+            // The context is handed over, not kept here: once the WebSocket is accepted, only the session holds on.
+            await engine.HandleRequestAsync(exchange.CreateContext());
         }
-        catch (Exception e) when (!upgrade.Accepted)
+        catch (Exception e) when (!exchange.Accepted)
         {
             EngineIOLog.DirectUpgradeFailed(_logger, connection.ConnectionId, e);
-            response.StatusCode = StatusCodes.Status500InternalServerError;
-            responseBody.SetLength(0);
+            exchange.Fail();
         }
         finally
         {
-            await requestServices.DisposeAsync();
+            await exchange.ReleaseAsync();
         }
-        if (!upgrade.Accepted)
+        if (exchange.Refusal is { } refusal)
         {
-            await WriteRefusalAsync(connection.Transport.Output, response, responseBody);
+            await WriteRefusalAsync(connection.Transport.Output, refusal.Response, refusal.Body);
         }
     }
 
@@ -207,22 +177,86 @@ internal sealed class DirectUpgradeMiddleware
     /// <summary>The display name <c>MapGateways()</c> gives its endpoint.</summary>
     internal const string GatewaysEndpointDisplayName = "Gateways Socket.IO";
 
-    /// <summary>The WebSocket half of the upgrade: answers 101 on the connection and runs the WebSocket on its pipes.</summary>
-    private sealed class WebSocketUpgrade(ConnectionContext connection, UpgradeRequestHead head, HttpResponseFeature response)
+    /// <summary>One upgrade request on the direct path: the <see cref="HttpContext"/> the Engine.IO server sees, and
+    /// the WebSocket half of it, which answers 101 on the connection and runs the WebSocket on its pipes. Accepting
+    /// lets go of the context, its features and its request services: an idle socket keeps none of them.</summary>
+    private sealed class Exchange(ConnectionContext connection, UpgradeRequestHead head, IServiceScopeFactory scopes)
         : IHttpWebSocketFeature
     {
+        private UpgradeRequestHead? _head = head;
+        private HttpResponseFeature? _response = new();
+        private MemoryStream? _body = new();
+        private RequestServicesFeature? _requestServices;
+
         public bool IsWebSocketRequest => true;
 
         public bool Accepted { get; private set; }
 
+        /// <summary>The answer to write when the server did not accept the WebSocket.</summary>
+        public (HttpResponseFeature Response, MemoryStream Body)? Refusal =>
+            !Accepted && _response is { } response && _body is { } body ? (response, body) : null;
+
+        public HttpContext CreateContext()
+        {
+            var head = _head!;
+            var features = new FeatureCollection();
+            var tls = connection.Features.Get<ITlsHandshakeFeature>() is not null;
+            features.Set<IHttpRequestFeature>(new HttpRequestFeature
+            {
+                Protocol = "HTTP/1.1",
+                Scheme = tls ? "https" : "http",
+                Method = HttpMethods.Get,
+                PathBase = string.Empty,
+                Path = head.Path,
+                QueryString = head.QueryString,
+                RawTarget = head.Target,
+                Headers = head.Headers,
+            });
+            features.Set<IHttpResponseFeature>(_response);
+            features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(_body!));
+            var remote = connection.RemoteEndPoint as IPEndPoint;
+            var local = connection.LocalEndPoint as IPEndPoint;
+            features.Set<IHttpConnectionFeature>(new HttpConnectionFeature
+            {
+                ConnectionId = connection.ConnectionId,
+                RemoteIpAddress = remote?.Address,
+                RemotePort = remote?.Port ?? 0,
+                LocalIpAddress = local?.Address,
+                LocalPort = local?.Port ?? 0,
+            });
+            features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = connection.ConnectionClosed });
+            features.Set<IHttpWebSocketFeature>(this);
+            var context = new DefaultHttpContext(features);
+            _requestServices = new RequestServicesFeature(context, scopes);
+            features.Set<IServiceProvidersFeature>(_requestServices);
+            return context;
+        }
+
+        /// <summary>The server failed before accepting: the answer becomes a bare 500.</summary>
+        public void Fail()
+        {
+            _response = new HttpResponseFeature { StatusCode = StatusCodes.Status500InternalServerError };
+            _body = new MemoryStream();
+        }
+
+        public async ValueTask ReleaseAsync()
+        {
+            var requestServices = _requestServices;
+            _requestServices = null;
+            if (requestServices is not null)
+            {
+                await requestServices.DisposeAsync();
+            }
+        }
+
         public async Task<WebSocket> AcceptAsync(WebSocketAcceptContext context)
         {
-            if (Accepted)
+            if (Accepted || _response is not { } response)
             {
                 throw new InvalidOperationException("The WebSocket was already accepted.");
             }
             Accepted = true;
-            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(head.Key + WebSocketGuid)));
+            var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(_head!.Key + WebSocketGuid)));
             var answer = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n")
                 .Append("Sec-WebSocket-Accept: ").Append(accept).Append("\r\n");
             if (context.SubProtocol is { } subProtocol)
@@ -236,6 +270,11 @@ internal sealed class DirectUpgradeMiddleware
                     answer.Append(name).Append(": ").Append(value).Append("\r\n");
                 }
             }
+            // From here the request is over: nothing of it stays reachable from the socket.
+            _response = null;
+            _body = null;
+            _head = null;
+            await ReleaseAsync();
             var output = connection.Transport.Output;
             output.Write(Encoding.Latin1.GetBytes(answer.Append("\r\n").ToString()));
             await output.FlushAsync();

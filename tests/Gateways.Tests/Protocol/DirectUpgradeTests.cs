@@ -91,6 +91,30 @@ public sealed class DirectUpgradeTests
     }
 
     [Fact]
+    public async Task ClientsThatResetMidHeadOrMidSocketLeaveNoErrorInTheLog()
+    {
+        await using var server = await InteropServer.StartAsync(directWebSockets: true);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await ResetAfterAsync(server.Port, Upgrade); // mid-head
+            await ResetAfterAsync(server.Port, Upgrade + "\r\n"); // right after the 101, mid-socket
+        }
+        // The server still serves, and nothing of the resets reached the log above Information.
+        Assert.StartsWith("HTTP/1.1 101 ", await ExchangeAsync(server.Port, Upgrade + "\r\n", untilClosed: false));
+        await Task.Delay(200);
+        Assert.DoesNotContain(server.Logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    private static async Task ResetAfterAsync(int port, string request)
+    {
+        using var client = new TcpClient { LingerState = new LingerOption(true, 0) }; // close = RST
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(request));
+        await Task.Delay(50);
+    }
+
+    [Fact]
     public async Task AnEndpointWithAConventionOnlyHttpEnforcesKeepsTheDirectPathOff()
     {
         var logs = new CapturingLoggerProvider();

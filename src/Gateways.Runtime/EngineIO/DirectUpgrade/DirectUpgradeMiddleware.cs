@@ -24,7 +24,7 @@ namespace Gateways.EngineIO.DirectUpgrade;
 /// <summary>
 /// A Kestrel connection middleware that answers a connection's WebSocket upgrade to the Engine.IO path itself and runs
 /// the WebSocket on the connection's pipes, so that Kestrel's HTTP/1.1 connection, its request and the
-/// <see cref="HttpContext"/> do not live as long as the socket (about two thirds of an idle connection's memory).
+/// <see cref="HttpContext"/> do not live as long as the socket (over a third of an idle connection's memory).
 /// Every other connection — and every connection whose first request is anything else — is handed to Kestrel's HTTP
 /// layer untouched. What such a socket skips is the app's HTTP middleware; the Engine.IO server's own checks (origin,
 /// request filter, pending-session limits, header limit) and the namespaces' connect middleware still run.
@@ -75,6 +75,10 @@ internal sealed class DirectUpgradeMiddleware
                 try
                 {
                     result = await input.ReadAsync(timeout.Token);
+                }
+                catch (IOException)
+                {
+                    return; // Reset before its head was complete: nothing to answer, nothing worth an error in the log.
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested)
                 {

@@ -52,6 +52,6 @@ internal static partial class EngineIOLog
     [LoggerMessage(16, LogLevel.Error, "The direct WebSocket upgrade of connection '{ConnectionId}' failed before the WebSocket was accepted; answering 500.")]
     public static partial void DirectUpgradeFailed(ILogger logger, string connectionId, Exception exception);
 
-    [LoggerMessage(17, LogLevel.Error, "UseGatewaysWebSockets() is off: the Gateways endpoint carries {Metadata}, which only ASP.NET Core's HTTP pipeline enforces; WebSockets go through Kestrel's HTTP layer instead.")]
-    public static partial void DirectUpgradeOff(ILogger logger, string metadata);
+    [LoggerMessage(17, LogLevel.Error, "UseGatewaysWebSockets() is off: the app sets {Requirement}, which only Kestrel's HTTP layer enforces; WebSockets go through it instead.")]
+    public static partial void DirectUpgradeOff(ILogger logger, string requirement);
 }

@@ -17,8 +17,9 @@ public static class GatewaysListenOptionsExtensions
     /// middleware); the Engine.IO server's own checks (allowed origins, <c>IEngineIORequestFilter</c>, pending-session
     /// and header limits), the handshake's token and every namespace's connect middleware still run. When the endpoint
     /// carries conventions only the HTTP pipeline enforces (<c>RequireAuthorization</c>, <c>RequireHost</c>,
-    /// <c>RequireCors</c>, <c>RequireRateLimiting</c>), the direct path stays off and says so in the log. With TLS, call
-    /// it after <c>UseHttps()</c>. Clients asking for permessage-deflate while the server compresses are left to Kestrel.
+    /// <c>RequireCors</c>, <c>RequireRateLimiting</c>), or Kestrel's <c>MaxConcurrentUpgradedConnections</c> is set, the
+    /// direct path stays off and says so in the log. With TLS, call it after <c>UseHttps()</c>. Clients asking for
+    /// permessage-deflate while the server compresses are left to Kestrel.
     /// </remarks>
     /// <param name="listenOptions">The endpoint, as in <c>ConfigureKestrel(k => k.ListenLocalhost(3001, l => …))</c>.</param>
     /// <returns>The endpoint, for more settings.</returns>

@@ -136,6 +136,27 @@ public sealed class DirectUpgradeTests
         await app.StopAsync();
     }
 
+    [Fact]
+    public async Task WithKestrelsUpgradedConnectionsLimitSetTheDirectPathStaysOffAndTheLimitHolds()
+    {
+        await using var server = await TestGatewayServer.StartAsync(gateways =>
+        {
+            InteropServer.Configure(gateways);
+            gateways.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxConcurrentUpgradedConnections = 1);
+        }, directWebSockets: true);
+
+        using var first = new TcpClient();
+        await first.ConnectAsync(IPAddress.Loopback, server.Port);
+        await first.GetStream().WriteAsync(Encoding.ASCII.GetBytes(Upgrade + "\r\n"));
+        var firstAnswer = new byte[512];
+        Assert.StartsWith("HTTP/1.1 101 ", Encoding.Latin1.GetString(firstAnswer, 0, await first.GetStream().ReadAsync(firstAnswer)));
+
+        // The second upgrade, while the first is open, is refused by Kestrel's limit: it did reach Kestrel.
+        var second = await ExchangeAsync(server.Port, Upgrade + "\r\n", untilClosed: false);
+        Assert.DoesNotContain("101 Switching Protocols", second);
+        Assert.True(server.Logs.Contains(LogLevel.Error, "MaxConcurrentUpgradedConnections"), "the log does not say why the direct path is off");
+    }
+
     /// <summary>Sends <paramref name="request"/> and reads the answers: until the server closes, or (when not
     /// <paramref name="untilClosed"/>) until a response is complete — its head and Content-Length bytes, or a 101's
     /// head and the first frame after it.</summary>

@@ -48,7 +48,11 @@ internal sealed class DirectUpgradeMiddleware
         var limits = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
         _maxHeadBytes = limits.MaxRequestLineSize + limits.MaxRequestHeadersTotalSize;
         _headTimeout = limits.RequestHeadersTimeout;
+        // Kestrel counts upgraded connections only among its own: with a limit set, every upgrade stays with it.
+        _upgradeLimit = limits.MaxConcurrentUpgradedConnections;
     }
+
+    private readonly long? _upgradeLimit;
 
     /// <summary>The Engine.IO server and its path, looked up once the app has mapped it; Unusable when the endpoint
     /// carries conventions that only the HTTP pipeline enforces.</summary>
@@ -160,6 +164,11 @@ internal sealed class DirectUpgradeMiddleware
     /// error in the log, when the endpoint requires something only the HTTP pipeline would enforce.</summary>
     private Route ResolveRoute()
     {
+        if (_upgradeLimit is not null)
+        {
+            EngineIOLog.DirectUpgradeOff(_logger, "Kestrel's MaxConcurrentUpgradedConnections limit");
+            return _route = Route.Unusable;
+        }
         var engine = _services.GetService<SocketIOServer>()?.Engine;
         var endpoint = _services.GetService<EndpointDataSource>()?.Endpoints.OfType<RouteEndpoint>()
             .FirstOrDefault(e => e.DisplayName == GatewaysEndpointDisplayName);
@@ -172,7 +181,7 @@ internal sealed class DirectUpgradeMiddleware
             or EnableRateLimitingAttribute);
         if (enforced is not null)
         {
-            EngineIOLog.DirectUpgradeOff(_logger, enforced.GetType().Name);
+            EngineIOLog.DirectUpgradeOff(_logger, $"{enforced.GetType().Name} on the Gateways endpoint");
             return _route = Route.Unusable;
         }
         return _route = new Route(engine, "/" + path.Trim('/'));

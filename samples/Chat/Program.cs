@@ -28,7 +28,9 @@ if (args is ["token", var tokenUser, ..])
     return 0;
 }
 
-builder.ListenOnGatewaysPort();
+// WebSockets answered on the connection, without Kestrel's HTTP request under each idle socket (docs/server.md).
+// The chat's WebSockets authenticate by the handshake's token, so skipping the HTTP middleware costs them nothing.
+builder.ListenOnGatewaysPortWith(listen => listen.UseGatewaysWebSockets());
 builder.Services.AddSingleton(settings);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ChatApiJson.Default));
 builder.Services.AddSingleton<ChatService>();

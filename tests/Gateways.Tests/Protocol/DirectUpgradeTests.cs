@@ -63,6 +63,9 @@ public sealed class DirectUpgradeTests
         // A malformed upgrade (a space before a colon) gets Kestrel's 400, as without the direct path.
         var malformed = Upgrade.Replace("Upgrade: websocket", "Upgrade : websocket", StringComparison.Ordinal) + "\r\n";
         Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", await ExchangeAsync(server.Port, malformed, untilClosed: false));
+        // So does an upgrade with a Content-Length Kestrel cannot read.
+        var badLength = Upgrade + "Content-Length: many\r\n\r\n";
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", await ExchangeAsync(server.Port, badLength, untilClosed: false));
     }
 
     [Fact]

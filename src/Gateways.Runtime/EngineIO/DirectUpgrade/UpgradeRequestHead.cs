@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 
 namespace Gateways.EngineIO.DirectUpgrade;
 
@@ -133,7 +134,9 @@ internal sealed class UpgradeRequestHead
             var value = line[(colon + 1)..].Trim(' ', '\t');
             headers[name] = StringValues.Concat(headers[name], value);
         }
-        if (headers.Host.Count != 1 || headers.ContentLength is > 0 || headers.TransferEncoding.Count > 0
+        // A Content-Length that is not a plain 0 (a body, or a value Kestrel would refuse) is left to Kestrel.
+        if (headers.Host.Count != 1 || (headers.ContainsKey(HeaderNames.ContentLength) && headers.ContentLength != 0)
+            || headers.TransferEncoding.Count > 0
             || !HasToken(headers.Upgrade, "websocket") || !HasToken(headers.Connection, "upgrade")
             || headers.SecWebSocketVersion.ToString() != "13" || !IsValidKey(headers.SecWebSocketKey)
             || (refuseDeflate && headers.SecWebSocketExtensions.ToString().Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase)))

@@ -98,11 +98,12 @@ public sealed class AdminUITests
 
         var counted = new Dictionary<string, long>();
         JsonElement stats = default;
-        // Counts arrive per stats interval; add them up until the connection and its traffic have been seen.
-        // The page's and the chat's connections; their CONNECTs and the chat's event.
+        // Counts arrive per stats interval; add them up until the chat's connection and its traffic have been seen:
+        // its connection, its CONNECT and its event. (The page's own connection may fall in a report sent before the
+        // page had joined /admin, as with Node's admin-ui, so it is not counted on.)
         // The gauges (clients, sockets per namespace) are read when a report is built, the counts drained into it: under
         // load a report can count a connection whose session it does not list yet, so read on until both agree.
-        bool AllSeen() => counted.GetValueOrDefault("rawConnection") >= 2 && counted.GetValueOrDefault("packetsIn") >= 3
+        bool AllSeen() => counted.GetValueOrDefault("rawConnection") >= 1 && counted.GetValueOrDefault("packetsIn") >= 2
             && stats.ValueKind == JsonValueKind.Object && stats.GetProperty("clientsCount").GetInt32() >= 2
             && SocketsIn(stats, "/chat") == 1 && SocketsIn(stats, "/admin") == 1;
         for (var i = 0; i < 40 && !AllSeen(); i++)

@@ -250,15 +250,12 @@ public sealed class EngineIOServer
                 await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Session already upgraded", CancellationToken.None);
                 return null;
             }
-            return async () =>
+            return () => WebSocketTransport.RunUpgradeAsync(session, socket, () =>
             {
-                await WebSocketTransport.RunUpgradeAsync(session, socket);
-                if (session.Transport == EngineIOTransportKind.WebSocket)
-                {
-                    EngineIOLog.Upgraded(_logger, sid);
-                    (session.Handler as Namespaces.SocketIOConnection)?.OnTransportUpgraded();
-                }
-            };
+                // At the upgrade, not when the session ends: the Admin UI shows the socket's new transport now.
+                EngineIOLog.Upgraded(_logger, sid);
+                (session.Handler as Namespaces.SocketIOConnection)?.OnTransportUpgraded();
+            });
         }
         if (session.Transport != EngineIOTransportKind.Polling)
         {

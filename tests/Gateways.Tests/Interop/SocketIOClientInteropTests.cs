@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Gateways.Tests.Infrastructure;
 
 namespace Gateways.Tests.Interop;
@@ -45,6 +46,12 @@ public class SocketIOClientInteropTests
         Assert.Equal("websocket", result.GetProperty("upgradedTo").GetString());
         Assert.Equal("websocket", result.GetProperty("after").GetString());
         Assert.Equal("after upgrade", result.GetProperty("ack").GetString());
+        // The server took note of the upgrade when it happened, not when the session ended.
+        Assert.True(await server.Logs.WaitForAsync(LogLevel.Debug, "closed:", TimeSpan.FromSeconds(5)));
+        var messages = server.Logs.Entries.Select(e => e.Message).ToList();
+        var upgraded = messages.FindIndex(m => m.EndsWith("upgraded to WebSocket.", StringComparison.Ordinal));
+        var closed = messages.FindIndex(m => m.StartsWith("Engine.IO session '", StringComparison.Ordinal) && m.Contains("' closed:", StringComparison.Ordinal));
+        Assert.InRange(upgraded, 0, closed - 1);
     }
 
     [Theory]

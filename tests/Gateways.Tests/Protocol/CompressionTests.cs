@@ -20,10 +20,12 @@ public sealed class CompressionTests
     private const int Large = 4096;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public async Task PerMessageDeflateIsNegotiatedAndCompressesLargeMessagesOnly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // with UseGatewaysWebSockets(): a deflate offer is left to Kestrel, which negotiates it
+    public async Task PerMessageDeflateIsNegotiatedAndCompressesLargeMessagesOnly(bool directWebSockets)
     {
-        await using var server = await StartAsync(options => options.EngineIO.PerMessageDeflate.Enabled = true);
+        await using var server = await StartAsync(options => options.EngineIO.PerMessageDeflate.Enabled = true, directWebSockets);
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, server.Port);
         var stream = tcp.GetStream();
@@ -43,10 +45,12 @@ public sealed class CompressionTests
         Assert.Equal($"43/deflate,1[\"{new string('x', Large)}\"]", answer.Text);
     }
 
-    [Fact]
-    public async Task WithoutTheOptionTheOfferIsDeclined()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithoutTheOptionTheOfferIsDeclined(bool directWebSockets)
     {
-        await using var server = await StartAsync(_ => { });
+        await using var server = await StartAsync(_ => { }, directWebSockets);
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, server.Port);
         var stream = tcp.GetStream();
@@ -96,9 +100,9 @@ public sealed class CompressionTests
         Assert.Equal($"43/deflate,1[\"{new string('x', Large)}\"]", await response.Content.ReadAsStringAsync());
     }
 
-    private static Task<TestGatewayServer> StartAsync(Action<GatewaysOptions> options) =>
+    private static Task<TestGatewayServer> StartAsync(Action<GatewaysOptions> options, bool directWebSockets = false) =>
         TestGatewayServer.StartAsync(gateways => gateways.AddNamespace("/deflate", ns =>
-            ns.On("large", context => context.Ack(new string('x', Large)))), options);
+            ns.On("large", context => context.Ack(new string('x', Large)))), options, directWebSockets: directWebSockets);
 
     /// <summary>Connects a polling session to <c>/deflate</c>; the small CONNECT answer must come uncompressed.</summary>
     private static async Task<string> ConnectPollingAsync(HttpClient http)

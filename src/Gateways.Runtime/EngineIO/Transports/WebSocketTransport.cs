@@ -35,8 +35,9 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
         return transport.RunOpenAsync();
     }
 
-    /// <summary>Runs the probe of a polling session's upgrade, then the session itself if the upgrade completes.</summary>
-    public static async Task RunUpgradeAsync(EngineIOSession session, WebSocket socket)
+    /// <summary>Runs the probe of a polling session's upgrade, then the session itself if the upgrade completes;
+    /// <paramref name="upgraded"/> runs once it has, before the session's first WebSocket message is read.</summary>
+    public static async Task RunUpgradeAsync(EngineIOSession session, WebSocket socket, Action upgraded)
     {
         var transport = new WebSocketTransport(session, socket);
         if (!await transport.ProbeAsync())
@@ -53,6 +54,7 @@ internal sealed class WebSocketTransport : IDirectFrameWriter
             session.Abort("transport error");
             return;
         }
+        upgraded();
         await transport.RunOpenAsync();
     }
 
